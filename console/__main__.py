@@ -1,0 +1,3 @@
+from patientmsg.cli import main
+
+main()

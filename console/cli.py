@@ -1,0 +1,134 @@
+"""The `patientmsg` command: parses options and calls the packages, nothing more."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from patientmsg import __version__
+
+__all__ = ["main"]
+
+DEFAULT_SEED = 1
+
+
+class _IsoTime(click.ParamType):
+    name = "ISO-TIME"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 time, e.g. 2026-11-21T09:00:00Z", param, ctx)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC).replace(microsecond=0)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="patientmsg")
+def main() -> None:
+    """Sandbox and conformance kit for patient-messaging APIs (athena, oracle, mdhq)."""
+
+
+@main.command()
+def specs() -> None:
+    """List the bundled specs: API, title, version, operation count."""
+    from patientmsg.specs import APIS, load_spec, operations
+
+    for api in APIS:
+        spec = load_spec(api)
+        info = spec["info"]
+        click.echo(f"{api:<7} {info['title']}  (version {info['version']}, {len(operations(spec))} operations)")
+
+
+_world_options = [
+    click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Changes content, never ids."),
+    click.option("--scenario", default="default", show_default=True, help="A bundled scenario name or a YAML file."),
+    click.option("--now", type=_IsoTime(), default=None, help="The sandbox clock (default: the current time)."),
+]
+
+
+def _world(func: click.decorators.FC) -> click.decorators.FC:
+    for option in reversed(_world_options):
+        func = option(func)
+    return func
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@_world
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A SQLite file: state survives restarts (built on first use).")
+def serve(host: str, port: int, seed: int, scenario: str, now: dt.datetime | None, store: Path | None) -> None:
+    """Serve the three APIs under /athena, /oracle and /mdhq."""
+    from patientmsg.mockserver import serve as run
+
+    run(host=host, port=port, seed=seed, scenario=scenario, now=now, store=store)
+
+
+@main.group()
+def fixtures() -> None:
+    """The sandbox's world: its summary, credentials and ids; prebuilt stores."""
+
+
+@fixtures.command("show")
+@_world
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON the conformance kit's config uses.")
+def fixtures_show(seed: int, scenario: str, now: dt.datetime | None, as_json: bool) -> None:
+    """Print the world's summary and each API's credentials and ids."""
+    from patientmsg.fixtures import describe, sandbox_config
+
+    if as_json:
+        click.echo(json.dumps(sandbox_config(scenario, seed=seed), indent=2))
+    else:
+        click.echo(describe(scenario, seed=seed, now=now))
+
+
+@fixtures.command("build")
+@_world
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def fixtures_build(seed: int, scenario: str, now: dt.datetime | None, store: Path) -> None:
+    """Build a world once into a store file that `serve --store` opens."""
+    from patientmsg.fixtures import build_store
+
+    summary = build_store(store, scenario, seed=seed, now=now)
+    click.echo(f"built {store}: {summary}")
+
+
+@main.command()
+@click.option("--api", type=click.Choice(["athena", "oracle", "mdhq"]), default=None)
+@click.option("--json", "as_json", is_flag=True)
+def requirements(api: str | None, as_json: bool) -> None:
+    """Print the conformance catalogue (every API, or one)."""
+    from patientmsg.conformance import print_requirements
+
+    print_requirements(api, as_json=as_json)
+
+
+@main.command(context_settings={"ignore_unknown_options": False})
+@click.option("--api", type=click.Choice(["athena", "oracle", "mdhq"]), required=True)
+@click.option("--base-url", default=None, help="The API's base URL, e.g. http://127.0.0.1:8000/athena")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--seed", type=int, default=0, show_default=True, help="Seeds case generation.")
+@click.option("--max-examples", type=click.IntRange(min=1), default=None)
+@click.option("--only", multiple=True, help="A requirement id or category (repeatable).")
+@click.option("--allow-writes", is_flag=True, help="Send requests that change state.")
+@click.option("--strict", is_flag=True, help="Fail on any failed requirement, SHOULD included.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, help="Seconds to wait for the target.")
+@click.option("--waivers", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--junit-xml", "junit_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--print-config", is_flag=True, help="Print the effective config as TOML (secrets redacted).")
+def check(**options: object) -> None:
+    """Check an implementation of an API against its requirements."""
+    from patientmsg.conformance import run_cli
+
+    raise SystemExit(run_cli(**options))
