@@ -1,0 +1,314 @@
+"""`make bench`: the sandbox side by side with Stoplight Prism, on the same requests.
+
+Installs what it needs (wrk from Debian, Prism from npm into bench/node_modules), starts the sandbox
+(one worker) and Prism (dynamic and static) on the same spec, alternates them on each request, and
+prints req/s, p50, p99, bytes per response, RSS and the sandbox/Prism ratio. Also: start-up time to
+the first 200 (default world and the prebuilt `large` store) and `patientmsg check` wall time per API.
+Writes bench/results/latest.json. A script, not a test: CI does not run it. Loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import ExitStack
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from load import Load, run_wrk
+from patientmsg.fixtures import sandbox_config
+from patientmsg.specs import APIS
+from servers import BENCH, NOW, PRISM_BIN, Server, first_200, free_port, prism, rss_mib, sandbox
+
+PRISM_VERSION = "5.14.2"
+SPECS = Path(str(files("patientmsg.specs")))
+LARGE_STORE = BENCH / ".cache" / "large-seed1.sqlite"
+
+
+def ensure_tools() -> None:
+    if shutil.which("wrk") is None:
+        print("installing wrk (Debian) ...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    if not PRISM_BIN.exists():
+        print(
+            f"installing @stoplight/prism-cli@{PRISM_VERSION} (npm, into bench/node_modules) ...", flush=True
+        )
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(BENCH),
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+                f"@stoplight/prism-cli@{PRISM_VERSION}",
+            ],
+            check=True,
+        )
+
+
+def ensure_large_store() -> None:
+    if LARGE_STORE.exists():
+        return
+    LARGE_STORE.parent.mkdir(parents=True, exist_ok=True)
+    print("building the large store once (bench/.cache) ...", flush=True)
+    start = time.monotonic()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "patientmsg",
+            "fixtures",
+            "build",
+            "--scenario",
+            "large",
+            "--seed",
+            "1",
+            "--now",
+            NOW,
+            "--store",
+            str(LARGE_STORE),
+        ],
+        check=True,
+    )
+    print(f"  built in {time.monotonic() - start:.0f}s", flush=True)
+
+
+def athena_token(server: Server, config: dict[str, Any]) -> str:
+    oauth = config["apis"]["athena"]["auth"]["oauth2"]
+    basic = base64.b64encode(f"{oauth['client_id']}:{oauth['client_secret']}".encode()).decode()
+    request = urllib.request.Request(
+        server.url("athena", oauth["token_url"]),
+        data=b"grant_type=client_credentials",
+        method="POST",
+        headers={"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        token: str = json.load(response)["access_token"]
+        return token
+
+
+def requests_under_test(config: dict[str, Any]) -> list[dict[str, Any]]:
+    athena, oracle = config["apis"]["athena"]["ids"], config["apis"]["oracle"]["ids"]
+    patient = f"/v1/{athena['practiceid']}/patients/{athena['patientid']}/securemessage"
+    return [
+        {
+            "name": "athena inbox limit=50",
+            "api": "athena",
+            "path": f"{patient}/inboxmessages?limit=50",
+            "prism": True,
+            "target": True,
+        },
+        {
+            "name": "athena thread",
+            "api": "athena",
+            "path": f"{patient}/{athena['messagethreadid']}",
+            "prism": True,
+            "target": True,
+        },
+        {
+            "name": "oracle inboxItems",
+            "api": "oracle",
+            "path": f"/20241001/patientMessages/inboxItems?patientId={oracle['patientId']}",
+            "prism": True,
+        },
+        {
+            "name": "athena limit=10000 (large, 1 conn)",
+            "api": "athena",
+            "large": True,
+            "path": f"{patient}/inboxmessages?limit=10000",
+            "prism": True,
+            "conns": 1,
+        },
+        {
+            "name": "athena reply (write)",
+            "api": "athena",
+            "post": True,
+            "path": f"{patient}/{athena['messagethreadid']}/reply",
+            "prism": False,
+        },
+    ]
+
+
+def measure(server: Server, req: dict[str, Any], headers: dict[str, str], seconds: int) -> Load:
+    conns = req.get("conns", 16)
+    return run_wrk(
+        server.url(req["api"], req["path"]),
+        headers,
+        threads=min(2, conns),
+        conns=conns,
+        seconds=seconds,
+        post=req.get("post", False),
+    )
+
+
+def run_request(
+    req: dict[str, Any], servers: list[Server], headers: dict[str, dict[str, str]], seconds: int, rounds: int
+) -> list[dict[str, Any]]:
+    """Alternate the servers on one request; keep each server's median round by req/s."""
+    runs: dict[str, list[Load]] = {s.name: [] for s in servers}
+    for _ in range(rounds):
+        for server in servers:
+            runs[server.name].append(measure(server, req, headers[server.name], seconds))
+    rows = []
+    for server in servers:
+        loads = sorted(runs[server.name], key=lambda load: load.rps)
+        row = {
+            "request": req["name"],
+            "server": server.name,
+            **loads[len(loads) // 2].as_dict(),
+            "rss_mib": round(rss_mib(server), 1),
+        }
+        rows.append(row)
+    sandbox_rps = rows[0]["rps"]
+    for row in rows[1:]:
+        rows[0][f"ratio_vs_{row['server']}"] = round(sandbox_rps / row["rps"], 2) if row["rps"] else None
+    return rows
+
+
+def startup_times(config: dict[str, Any]) -> dict[str, float]:
+    oracle = config["apis"]["oracle"]
+    path = f"/oracle/20241001/patientMessages/inboxItems?patientId={oracle['ids']['patientId']}"
+    auth = {"Authorization": f"Bearer {oracle['auth']['bearer_token']}"}
+    times = {}
+    for label, store in (("default (in memory)", None), ("large (prebuilt store)", LARGE_STORE)):
+        port = free_port()
+        with sandbox(port, store):
+            times[label] = round(first_200(f"http://127.0.0.1:{port}{path}", auth), 2)
+    return times
+
+
+def check_times() -> dict[str, float]:
+    times = {}
+    for api in APIS:
+        port = free_port()
+        with sandbox(port) as server:
+            first_200(f"http://127.0.0.1:{port}/health", {})
+            start = time.monotonic()
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "patientmsg",
+                    "check",
+                    "--api",
+                    api,
+                    "--base-url",
+                    server.url(api, ""),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            times[api] = round(time.monotonic() - start, 1)
+            if done.returncode != 0:
+                print(f"  note: check --api {api} exited {done.returncode}", flush=True)
+    return times
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    head = (
+        f"{'request':<36} {'server':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'B/resp':>9} "
+        f"{'RSS MiB':>8} {'vs dyn':>7} {'vs static':>9}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        dyn, static = r.get("ratio_vs_prism-dynamic"), r.get("ratio_vs_prism-static")
+        print(
+            f"{r['request']:<36} {r['server']:<14} {r['rps']:>8.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
+            f"{r['bytes_per_response']:>9.0f} {r['rss_mib']:>8.1f} "
+            f"{(f'{dyn:.2f}x' if dyn else ''):>7} {(f'{static:.2f}x' if static else ''):>9}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per round")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per request")
+    parser.add_argument("--skip-check", action="store_true", help="skip the patientmsg check timings")
+    args = parser.parse_args()
+    ensure_tools()
+    ensure_large_store()
+    config = sandbox_config("default", seed=1)
+    rows: list[dict[str, Any]] = []
+    with ExitStack() as stack:
+        ours = stack.enter_context(sandbox(free_port()))
+        large = stack.enter_context(sandbox(free_port(), LARGE_STORE))
+        prisms = {
+            (api, dynamic): stack.enter_context(prism(SPECS / APIS[api], free_port(), dynamic=dynamic))
+            for api in ("athena", "oracle")
+            for dynamic in (True, False)
+        }
+        for server in (ours, large):
+            first_200(server.root + "/health", {})
+        for server in prisms.values():
+            _wait_prism(server)
+        oracle_auth = f"Bearer {config['apis']['oracle']['auth']['bearer_token']}"
+        auth = {
+            id(ours): {"athena": f"Bearer {athena_token(ours, config)}", "oracle": oracle_auth},
+            id(large): {"athena": f"Bearer {athena_token(large, config)}", "oracle": oracle_auth},
+        }
+        for req in requests_under_test(config):
+            api = req["api"]
+            mine = large if req.get("large") else ours
+            servers = [mine] + ([prisms[(api, True)], prisms[(api, False)]] if req["prism"] else [])
+            # Prism checks only that a bearer token is present; it gets the sandbox's.
+            headers = {s.name: {"Authorization": auth[id(mine)][api]} for s in servers}
+            print(f"measuring {req['name']} ...", flush=True)
+            rows += run_request(req, servers, headers, args.seconds, args.rounds)
+    print("measuring start-up ...", flush=True)
+    startup = startup_times(config)
+    checks = {} if args.skip_check else (print("timing patientmsg check ...", flush=True) or check_times())
+    print()
+    print_table(rows)
+    print()
+    for label, seconds in startup.items():
+        print(f"start-up to first 200, {label}: {seconds:.2f} s")
+    for api, seconds in checks.items():
+        print(f"patientmsg check --api {api} (default run, local sandbox): {seconds:.1f} s")
+    result = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": _machine(),
+        "wrk": {"seconds": args.seconds, "rounds": args.rounds},
+        "rows": rows,
+        "startup_s": startup,
+        "check_s": checks,
+    }
+    out = BENCH / "results" / "latest.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwrote {out.relative_to(BENCH.parent)}")
+
+
+def _wait_prism(server: Server) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(server.root + "/", timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means it is listening
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{server.name} did not start")
+
+
+def _machine() -> dict[str, Any]:
+    import os
+
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Start and stop the servers under test (the sandbox, Prism) on 127.0.0.1, and read their RSS."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Server", "first_200", "free_port", "prism", "rss_mib", "sandbox"]
+
+BENCH = Path(__file__).resolve().parent
+PRISM_BIN = BENCH / "node_modules" / ".bin" / "prism"
+NOW = "2026-11-21T09:00:00Z"  # one clock for every run, so every run serves the same world
+
+
+@dataclass
+class Server:
+    name: str
+    root: str  # http://127.0.0.1:PORT
+    proc: subprocess.Popen[bytes]
+    mounted: bool  # the sandbox mounts each API at /<api>; a Prism instance serves one spec at its root
+
+    def url(self, api: str, path: str) -> str:
+        return self.root + (f"/{api}" if self.mounted else "") + path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def first_200(url: str, headers: dict[str, str], timeout: float = 120.0) -> float:
+    """Seconds until `url` answers 200 (bounded by `timeout`)."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        with contextlib.suppress(OSError):
+            request = urllib.request.Request(url, headers=headers)
+            with urllib.request.urlopen(request, timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - start
+        time.sleep(0.02)
+    raise TimeoutError(f"{url} gave no 200 within {timeout:.0f}s")
+
+
+def rss_mib(server: Server) -> float:
+    """Resident memory of the server's process tree, in MiB (Linux /proc)."""
+    pids = [server.proc.pid, *_children(server.proc.pid)]
+    total_kib = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kib += int(line.split()[1])
+    return total_kib / 1024
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            found += [int(child), *_children(int(child))]
+    return found
+
+
+def _spawn(cmd: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+@contextlib.contextmanager
+def _running(name: str, port: int, cmd: list[str], *, mounted: bool) -> Iterator[Server]:
+    proc = _spawn(cmd)
+    try:
+        yield Server(name, f"http://127.0.0.1:{port}", proc, mounted)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def sandbox(port: int, store: Path | None = None) -> contextlib.AbstractContextManager[Server]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "patientmsg",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--now",
+        NOW,
+    ]
+    if store is not None:
+        cmd += ["--store", str(store)]
+    return _running("sandbox", port, cmd, mounted=True)
+
+
+def prism(spec: Path, port: int, *, dynamic: bool) -> contextlib.AbstractContextManager[Server]:
+    cmd = [str(PRISM_BIN), "mock", "-h", "127.0.0.1", "-p", str(port), "-v", "error"]
+    cmd += ["-d"] if dynamic else []
+    name = "prism-dynamic" if dynamic else "prism-static"
+    return _running(name, port, [*cmd, str(spec)], mounted=False)
