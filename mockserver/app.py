@@ -1,0 +1,100 @@
+"""The app: one Connexion AsyncApp serving the three specs under /athena, /oracle and /mdhq.
+
+A request travels: CORS -> OracleEdge (Oracle only: request id, status lists) -> Connexion's
+error handling (every error rendered by failures.py) -> Swagger UI -> routing (404/405) ->
+security (security.py) -> validation (validation.py) -> the handler, found by operationId.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException, ResolverError
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.security import SecurityMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.resolver import Resolver
+from patientmsg.mockserver import athena, mdhq, oracle
+from patientmsg.mockserver.failures import handle_exception
+from patientmsg.mockserver.mounts import MOUNTS, served_spec
+from patientmsg.mockserver.oracle_edge import OracleEdge
+from patientmsg.mockserver.security import security_map
+from patientmsg.mockserver.service import health, index
+from patientmsg.mockserver.state import Clock, Sandbox
+from patientmsg.mockserver.validation import VALIDATORS
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+
+__all__ = ["create_app"]
+
+_HANDLERS: dict[str, dict[str, Callable[..., Any]]] = {
+    "athena": athena.HANDLERS,
+    "oracle": oracle.HANDLERS,
+    "mdhq": mdhq.HANDLERS,
+}
+# Headers a browser client may read from a cross-origin answer.
+_EXPOSED = ["opc-request-id", "WWW-Authenticate", "Allow", "Cache-Control"]
+
+
+def _resolver(api: str, sandbox: Sandbox) -> Resolver:
+    """operationId -> the API module's handler, bound to this app's sandbox."""
+
+    def resolve(operation_id: str) -> Callable[..., Any]:
+        try:
+            return functools.partial(_HANDLERS[api][operation_id], sandbox)
+        except KeyError:
+            raise ResolverError(f"{api}: no handler for operationId {operation_id!r}") from None
+
+    return Resolver(resolve)
+
+
+def _middlewares(sandbox: Sandbox) -> list[Any]:
+    # Connexion's default stack without response validation (Schemathesis checks responses in the
+    # tests; per request it would re-parse every body), wrapped in CORS and the Oracle edge.
+    return [
+        functools.partial(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=_EXPOSED,
+        ),
+        functools.partial(OracleEdge, sandbox=sandbox),
+        functools.partial(ServerErrorMiddleware, handler=handle_exception),
+        ExceptionMiddleware,
+        SwaggerUIMiddleware,
+        RoutingMiddleware,
+        SecurityMiddleware,
+        RequestValidationMiddleware,
+        LifespanMiddleware,
+        ContextMiddleware,
+    ]
+
+
+def create_app(conn: sqlite3.Connection, clock: Clock, *, seed: int) -> AsyncApp:
+    """The sandbox over an open store (see patientmsg.fixtures.open_store) and an injected clock."""
+    sandbox = Sandbox.load(conn, clock, seed=seed)
+    app = AsyncApp(__name__, middlewares=_middlewares(sandbox), validator_map=VALIDATORS)
+    for api, prefix in MOUNTS.items():
+        app.add_api(
+            served_spec(api),
+            base_path=prefix,
+            name=api,
+            resolver=_resolver(api, sandbox),
+            security_map=security_map(api, sandbox),
+        )
+    # Connexion's own handlers answer problem+json; these classes cover every source of errors.
+    for kind in (Exception, HTTPException, ProblemException):
+        app.add_error_handler(kind, handle_exception)
+    app.add_url_rule("/health", "health", functools.partial(health, sandbox), methods=["GET"])
+    app.add_url_rule("/", "index", index, methods=["GET"])
+    return app

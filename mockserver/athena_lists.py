@@ -1,0 +1,64 @@
+"""athena's inbox, sent and archived lists: the envelope, newest first, limit/offset, next/previous."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from patientmsg.mockserver.athena_lookup import Thread, patient_or_404
+from patientmsg.mockserver.athena_render import thread_bodies
+from patientmsg.mockserver.inputs import params
+from patientmsg.mockserver.responses import json_response
+from patientmsg.mockserver.state import Sandbox
+from starlette.responses import Response
+
+__all__ = ["list_archived_messages", "list_inbox_messages", "list_sent_messages"]
+
+# Which threads each list holds. Sent holds every thread the patient wrote in, archived or not.
+_FILTERS = {
+    "inboxmessages": "status = 'OPEN' AND in_inbox = 1",
+    "archivedmessages": "status = 'ARCHIVED'",
+    "sentmessages": "in_sent = 1",
+}
+# Past any real table, and still an integer SQLite can bind.
+_MAX_OFFSET = 2**62
+
+
+def _list(sandbox: Sandbox, practiceid: int, patientid: int, name: str) -> Response:
+    query = params()
+    limit: int = query["limit"]
+    offset: int = min(query["offset"], _MAX_OFFSET)
+    plaintext = query.get("showplaintext") == "Y"
+    conn = sandbox.conn
+    patient = patient_or_404(conn, practiceid, patientid)
+    where = f"practiceid = ? AND patientid = ? AND {_FILTERS[name]}"
+    keys = (practiceid, patientid)
+    (total,) = conn.execute(f"SELECT COUNT(*) FROM athena_thread WHERE {where}", keys).fetchone()
+    rows = conn.execute(
+        "SELECT messagethreadid, subject, messagetype, status, isread, last_at FROM athena_thread"
+        f" WHERE {where} ORDER BY last_at DESC, messagethreadid DESC LIMIT ? OFFSET ?",
+        (*keys, limit, offset),
+    ).fetchall()
+    threads = [Thread(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+    body: dict[str, Any] = {"totalcount": total}
+    # Links repeat the request's own list parameters (showplaintext), with the page moved.
+    kept = {"showplaintext": query["showplaintext"]} if "showplaintext" in query else {}
+    base = f"/v1/{practiceid}/patients/{patientid}/securemessage/{name}?"
+    if offset + limit < total:
+        body["next"] = base + urlencode({**kept, "limit": limit, "offset": offset + limit})
+    if offset > 0:
+        body["previous"] = base + urlencode({**kept, "limit": limit, "offset": max(0, offset - limit)})
+    body[name] = thread_bodies(conn, threads, enterpriseid=patient.enterpriseid, plaintext=plaintext)
+    return json_response(body)
+
+
+async def list_inbox_messages(sandbox: Sandbox, practiceid: int, patientid: int) -> Response:
+    return _list(sandbox, practiceid, patientid, "inboxmessages")
+
+
+async def list_archived_messages(sandbox: Sandbox, practiceid: int, patientid: int) -> Response:
+    return _list(sandbox, practiceid, patientid, "archivedmessages")
+
+
+async def list_sent_messages(sandbox: Sandbox, practiceid: int, patientid: int) -> Response:
+    return _list(sandbox, practiceid, patientid, "sentmessages")

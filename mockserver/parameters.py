@@ -1,0 +1,115 @@
+"""Parameter checks compiled once from the spec, with messages a client developer can act on.
+
+Connexion's validator rebuilds a jsonschema validator for every parameter of every request and
+answers with the validator's own text ("'x' is not of type 'integer'"). These checks are built at
+start-up and say e.g. "limit must be at most 10000".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from patientmsg.mockserver.dates import parse_rfc3339
+
+__all__ = ["Invalid", "ValueCheck", "compile_schema"]
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Keywords these checks implement; a spec using another one fails at start-up, not silently.
+_KNOWN = {
+    "type",
+    "minimum",
+    "maximum",
+    "enum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "items",
+    "default",
+}
+_DOC_KEYS = {"description", "example", "x-inferred", "x-default", "nullable"}
+
+
+class Invalid(ValueError):
+    """A value that breaks its schema; the message reads after the parameter's name."""
+
+
+#: Converts one raw text value to its typed value, or raises Invalid.
+ValueCheck = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class _Scalar:
+    kind: str
+    minimum: float | None = None
+    maximum: float | None = None
+    enum: tuple[Any, ...] | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: re.Pattern[str] | None = None
+    date_time: bool = False
+
+    def __call__(self, raw: str) -> Any:
+        value = self._typed(raw)
+        if self.enum is not None and value not in self.enum:
+            raise Invalid("must be one of " + ", ".join(str(choice) for choice in self.enum))
+        if self.minimum is not None and value < self.minimum:
+            raise Invalid(f"must be at least {_number(self.minimum)}")
+        if self.maximum is not None and value > self.maximum:
+            raise Invalid(f"must be at most {_number(self.maximum)}")
+        if self.min_length is not None and len(value) < self.min_length:
+            raise Invalid(
+                "must not be empty"
+                if self.min_length == 1
+                else f"must be at least {self.min_length} characters"
+            )
+        if self.max_length is not None and len(value) > self.max_length:
+            raise Invalid(f"must be at most {self.max_length} characters")
+        if self.pattern is not None and self.pattern.search(value) is None:
+            raise Invalid("has characters that are not allowed")
+        if self.date_time and parse_rfc3339(value) is None:
+            raise Invalid("must be an ISO 8601 date-time in UTC, e.g. 2026-11-20T09:00:00Z")
+        return value
+
+    def _typed(self, raw: str) -> Any:
+        if self.kind == "integer":
+            if not _INTEGER.fullmatch(raw):
+                raise Invalid("must be an integer")
+            return int(raw)
+        if self.kind == "number":
+            if not _NUMBER.fullmatch(raw):
+                raise Invalid("must be a number")
+            return float(raw)
+        if self.kind == "boolean":
+            lowered = raw.lower()
+            if lowered not in ("true", "false"):
+                raise Invalid("must be true or false")
+            return lowered == "true"
+        return raw
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def compile_schema(schema: dict[str, Any], *, where: str) -> _Scalar:
+    """A check for a scalar schema (string, integer, number, boolean); `where` names it in start-up errors."""
+    unknown = set(schema) - _KNOWN - _DOC_KEYS
+    kind = schema.get("type", "string")
+    if unknown or kind not in ("string", "integer", "number", "boolean"):
+        raise ValueError(f"{where}: the sandbox cannot check {sorted(unknown) or kind!r}")
+    fmt = schema.get("format")
+    return _Scalar(
+        kind=kind,
+        minimum=schema.get("minimum"),
+        maximum=schema.get("maximum"),
+        enum=tuple(schema["enum"]) if "enum" in schema else None,
+        min_length=schema.get("minLength"),
+        max_length=schema.get("maxLength"),
+        pattern=re.compile(schema["pattern"]) if "pattern" in schema else None,
+        date_time=fmt == "date-time",
+    )

@@ -1,0 +1,122 @@
+"""The sandbox a running app serves: the store, the clock, the seed, and what is read once at start-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import itertools
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+__all__ = ["Clock", "Sandbox", "fits_sqlite", "stable_digest"]
+
+
+class Clock(Protocol):
+    """What the sandbox needs of `patientmsg.fixtures.Clock`."""
+
+    def now(self) -> dt.datetime: ...
+
+
+def fits_sqlite(value: int) -> bool:
+    """Whether SQLite can bind `value`: a schema-valid integer id may be any size, and is then unknown."""
+    return -(2**63) <= value < 2**63
+
+
+def stable_digest(*parts: object, size: int = 16) -> str:
+    """A hex digest of `parts` that is the same on every run and machine (never Python's salted hash)."""
+    text = "\x1f".join(str(part) for part in parts)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=size).hexdigest()
+
+
+@functools.cache
+def _scenario_oracle_patients(scenario: str, digest: str) -> frozenset[str]:
+    """The Oracle patient ids a scenario declares, if it still is the one the store was built from."""
+    try:
+        from patientmsg.fixtures import load_scenario
+
+        loaded = load_scenario(scenario)
+    except (ValueError, OSError):
+        return frozenset()  # a scenario file moved since the build: patients with items still answer
+    return frozenset(p.id for p in loaded.oracle.patients) if loaded.digest == digest else frozenset()
+
+
+def _oracle_patients(conn: sqlite3.Connection) -> frozenset[str]:
+    """Every patient the Oracle world knows, including those without an item.
+
+    The store lists only items, so a patient with none comes from the scenario the store was
+    built from (its ids are structural). An unknown patientId is then a 404, an empty one 200.
+    """
+    known = {row[0] for row in conn.execute("SELECT DISTINCT patient_id FROM oracle_item")}
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    if "scenario" in meta:
+        known |= _scenario_oracle_patients(meta["scenario"], meta.get("scenario_digest", ""))
+    return frozenset(known)
+
+
+@dataclass
+class Sandbox:
+    """State shared by every handler of one app.
+
+    Tables the API never writes (practices, clients, users, Oracle tokens) are read once here, so
+    authenticating a request costs a dict lookup rather than a query.
+    """
+
+    conn: sqlite3.Connection
+    clock: Clock
+    seed: int
+    practices: frozenset[int] = frozenset()
+    client_secrets: dict[str, str] = field(default_factory=dict)
+    client_practices: dict[str, frozenset[int]] = field(default_factory=dict)
+    oracle_tokens: dict[str, str] = field(default_factory=dict)
+    oracle_patients: frozenset[str] = frozenset()
+    mdhq_users: dict[str, str] = field(default_factory=dict)
+    _request_ids: Iterator[int] = field(default_factory=itertools.count)
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, clock: Clock, *, seed: int) -> Sandbox:
+        rows = conn.execute("SELECT client_id, practiceid FROM athena_client_practice").fetchall()
+        by_client: dict[str, set[int]] = {}
+        for client_id, practiceid in rows:
+            by_client.setdefault(client_id, set()).add(practiceid)
+        return cls(
+            conn=conn,
+            clock=clock,
+            seed=seed,
+            practices=frozenset(row[0] for row in conn.execute("SELECT practiceid FROM athena_practice")),
+            client_secrets=dict(
+                conn.execute("SELECT client_id, client_secret FROM athena_client").fetchall()
+            ),
+            client_practices={client: frozenset(ids) for client, ids in by_client.items()},
+            oracle_tokens=dict(conn.execute("SELECT bearer_token, name FROM oracle_token").fetchall()),
+            oracle_patients=_oracle_patients(conn),
+            mdhq_users=dict(conn.execute("SELECT username, password FROM mdhq_user").fetchall()),
+        )
+
+    def now_text(self) -> str:
+        """The clock's time in the store's text form."""
+        return self.clock.now().replace(tzinfo=None).isoformat() + "Z"
+
+    def next_request_id(self) -> str:
+        """An opc-request-id for a request that sent none: the n-th of this run, hashed with the seed."""
+        return stable_digest("opc-request-id", self.seed, next(self._request_ids)).upper()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, committed before the handler returns: an acknowledged write is durable.
+
+        BEGIN is explicit because the store's connection may be in autocommit mode, where each
+        statement would commit alone (a reply's message without its thread's new date).
+        """
+        conn = self.conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()

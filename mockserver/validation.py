@@ -1,0 +1,162 @@
+"""Connexion validators (its `validator_map`) that refuse bad input in the vendor's format.
+
+Parameters are checked against precompiled checks (`parameters.py`); form bodies by their
+properties. Every refusal is an `ApiError` naming the parameter, header or body field at fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from connexion.datastructures import MediaTypeDict
+from connexion.validators import VALIDATOR_MAP, FormDataValidator
+from patientmsg.mockserver.errors import ApiError
+from patientmsg.mockserver.inputs import PARAMS_KEY
+from patientmsg.mockserver.parameters import Invalid, ValueCheck, compile_schema
+from starlette.datastructures import Headers, QueryParams
+from starlette.types import Receive, Scope
+
+__all__ = ["VALIDATORS", "VendorFormValidator", "VendorParameterValidator"]
+
+
+@dataclass(frozen=True)
+class _Param:
+    name: str
+    location: str
+    required: bool
+    check: ValueCheck
+    array: bool = False
+    explode: bool = True
+    default: Any = None
+
+    def refuse(self, reason: str) -> ApiError:
+        if self.location == "header":
+            return ApiError(400, f"{self.name} {reason}.", headers=[self.name])
+        return ApiError(400, f"{self.name} {reason}.", parameters=[self.name])
+
+
+def _compile_param(param: dict[str, Any]) -> _Param:
+    schema = param.get("schema", {})
+    where = f"parameter {param['name']!r}"
+    if schema.get("type") == "array":
+        extra = set(schema) - {"type", "items", "default", "description"}
+        if extra:
+            raise ValueError(f"{where}: the sandbox cannot check {sorted(extra)}")
+        explode = param.get("explode", param.get("style", "form") == "form")
+        items = compile_schema(schema["items"], where=where)
+        default = tuple(schema["default"]) if "default" in schema else None
+        return _Param(param["name"], param["in"], bool(param.get("required")), items, True, explode, default)
+    check = compile_schema(schema, where=where)
+    return _Param(
+        param["name"], param["in"], bool(param.get("required")), check, default=schema.get("default")
+    )
+
+
+# Keyed by id(); the list itself is kept and compared so a recycled id never serves stale checks.
+_COMPILED: dict[int, tuple[list[dict[str, Any]], tuple[_Param, ...]]] = {}
+
+
+def _compiled(parameters: list[dict[str, Any]]) -> tuple[_Param, ...]:
+    cached = _COMPILED.get(id(parameters))
+    if cached is None or cached[0] is not parameters:
+        cached = (parameters, tuple(_compile_param(p) for p in parameters))
+        _COMPILED[id(parameters)] = cached
+    return cached[1]
+
+
+_FORMS: dict[int, tuple[dict[str, Any], dict[str, ValueCheck], tuple[str, ...]]] = {}
+
+
+def _form_checks(schema: dict[str, Any]) -> tuple[dict[str, ValueCheck], tuple[str, ...]]:
+    cached = _FORMS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        props = schema.get("properties", {})
+        fields: dict[str, ValueCheck] = {
+            name: compile_schema(prop, where=f"form field {name!r}") for name, prop in props.items()
+        }
+        cached = (schema, fields, tuple(schema.get("required", [])))
+        _FORMS[id(schema)] = cached
+    return cached[1], cached[2]
+
+
+class VendorParameterValidator:
+    """Drop-in for connexion's ParameterValidator (same constructor, `validate(scope)`)."""
+
+    def __init__(self, parameters: list[dict[str, Any]], uri_parser: Any = None, **_: Any) -> None:
+        self._params = _compiled(parameters)
+
+    def validate(self, scope: Scope) -> None:
+        """Check every parameter; the typed values (defaults filled in) go to the scope for the handler."""
+        query = QueryParams(scope.get("query_string", b""))
+        headers = Headers(scope=scope)
+        path_params = scope.get("path_params", {})
+        typed: dict[str, Any] = {}
+        for param in self._params:
+            if param.location == "query":
+                values = query.getlist(param.name)
+            elif param.location == "header":
+                values = headers.getlist(param.name)
+            elif param.location == "path" and param.name in path_params:
+                values = [str(path_params[param.name])]
+            else:
+                values = []
+            if not values:
+                if param.required:
+                    raise param.refuse("is required")
+                if param.default is not None:
+                    typed[param.name] = param.default
+                continue
+            # Like Connexion's parser: a repeated scalar keeps its last value.
+            if param.array:
+                items = values if param.explode else ([] if values[-1] == "" else values[-1].split(","))
+            else:
+                items = values[-1:]
+            try:
+                checked = [param.check(raw) for raw in items]
+            except Invalid as invalid:
+                prefix = "values " if param.array else ""
+                raise param.refuse(f"{prefix}{invalid}") from None
+            typed[param.name] = checked if param.array else checked[0]
+        scope[PARAMS_KEY] = typed
+
+
+class VendorFormValidator(FormDataValidator):  # type: ignore[misc]
+    """Form bodies (athena's token and reply): a missing or invalid field is named in the error."""
+
+    def __init__(self, *, schema: dict[str, Any], required: bool = False, **kwargs: Any) -> None:
+        super().__init__(schema=schema, required=required, **kwargs)
+        self._fields, self._required_fields = _form_checks(schema)
+
+    def _missing(self, name: str) -> ApiError:
+        return ApiError(400, f"{name} is required.", pointers=[f"/{name}"])
+
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        length = Headers(scope=scope).get("content-length", "0")
+        if (not length.isdigit() or int(length) == 0) and self._required and self._required_fields:
+            raise self._missing(self._required_fields[0])
+        result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
+        return result
+
+    def _validate(self, body: Any) -> None:
+        if not isinstance(body, dict):
+            raise ApiError(400, "The request body must be form fields.")
+        for name in self._required_fields:
+            if name not in body:
+                raise self._missing(name)
+        for name, check in self._fields.items():
+            if name in body:
+                value = body[name]
+                try:
+                    check(value if isinstance(value, str) else str(value))
+                except Invalid as invalid:
+                    raise ApiError(400, f"{name} {invalid}.", pointers=[f"/{name}"]) from None
+
+
+#: Passed to the app as `validator_map`; bodies other than forms keep Connexion's validators.
+VALIDATORS: dict[str, Any] = {
+    "parameter": VendorParameterValidator,
+    "body": MediaTypeDict(
+        {**VALIDATOR_MAP["body"], "application/x-www-form-urlencoded": VendorFormValidator}
+    ),
+}

@@ -1,0 +1,140 @@
+"""Schemathesis against each API of the sandbox: every built-in check, positive and negative data,
+all of its phases, zero failures. The repository's schemathesis.toml supplies the only declarations."""
+
+from __future__ import annotations
+
+import sqlite3
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from patientmsg.fixtures import Clock
+from patientmsg.mockserver import create_app
+from sandbox_helpers import APIS, NOW, SEED, athena_token, copy_store
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import Status, events, from_schema
+from starlette.testclient import TestClient
+
+REPO = Path(__file__).resolve().parents[2]
+MAX_EXAMPLES = 25
+# Schemathesis's built-in checks, all enabled. Checks registered elsewhere in the process (the
+# registry is global, e.g. the conformance kit's) are switched off: they are not this run's.
+BUILTIN_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "positive_data_acceptance",
+    "negative_data_rejection",
+    "use_after_free",
+    "ensure_resource_availability",
+    "missing_required_header",
+    "ignored_auth",
+    "object_level_authorization",
+    "unsupported_method",
+    "allow_header_conformance",
+)
+# Checks that apply to every operation; the others (e.g. use_after_free) only fire on some sequences.
+ALWAYS = {
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "positive_data_acceptance",
+    "negative_data_rejection",
+    "unsupported_method",
+    "ignored_auth",
+}
+# Parameter -> the documented id it gets as its `example`, so positive cases reach real records
+# (random ids are all unknown: 404s only). Negative cases still mutate every parameter.
+EXAMPLES = {
+    "athena": {"practiceid": "practiceid", "patientid": "patientid", "messagethreadid": "messagethreadid"},
+    "oracle": {"patientId": "small_patientId"},
+    "mdhq": {"pt_id": "pt_id", "queue_request_id": "queue_request_id"},
+}
+
+
+def with_examples(document: dict[str, Any], api: str, ids: dict[str, Any]) -> dict[str, Any]:
+    shared = list(document.get("components", {}).get("parameters", {}).values())
+    inline = [
+        param
+        for item in document["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for param in operation.get("parameters", [])
+        if "$ref" not in param
+    ]
+    for param in shared + inline:
+        if param.get("name") in EXAMPLES[api]:
+            param["example"] = ids[EXAMPLES[api][param["name"]]]
+    return document
+
+
+def run_config(client: TestClient, config: dict[str, Any]) -> SchemathesisConfig:
+    """The checkout's schemathesis.toml plus this run's settings: seed, bounds, credentials."""
+    data = tomllib.loads((REPO / "schemathesis.toml").read_text(encoding="utf-8"))
+    oauth = config["athena"]["auth"]["oauth2"]
+    basic = config["mdhq"]["auth"]["basic"]
+    data["seed"] = SEED
+    data["checks"] = {"enabled": False, **{name: {"enabled": True} for name in BUILTIN_CHECKS}}
+    data["generation"] = {
+        "mode": "all",
+        "max-examples": MAX_EXAMPLES,
+        "database": "none",
+        "deterministic": True,
+    }
+    data["auth"] = {
+        "openapi": {
+            "athenaClientBasic": {"username": oauth["client_id"], "password": oauth["client_secret"]},
+            "athenaOAuth2": {"bearer": athena_token(client, oauth)},  # fetched first, as a client would
+            "oracleBearer": {"bearer": config["oracle"]["auth"]["bearer_token"]},
+            "mdhqBasic": {"username": basic["username"], "password": basic["password"]},
+        }
+    }
+    return SchemathesisConfig.from_dict(data)
+
+
+def describe(event: events.ScenarioFinished, case_id: str, check: Any) -> str:
+    interaction = event.recorder.interactions.get(case_id)
+    info = check.failure_info
+    line = f"{event.phase.value} {event.recorder.label}: {check.name}"
+    if info is not None:
+        line += f" - {info.failure.title}: {info.failure.message}"
+    if interaction is not None and interaction.response is not None:
+        request, response = interaction.request, interaction.response
+        line += f"\n    {request.method} {request.uri} -> {response.status_code} {response.content[:300]!r}"
+    return line
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_schemathesis_finds_no_failure(
+    api: str, template: sqlite3.Connection, config: dict[str, Any]
+) -> None:
+    app = create_app(copy_store(template), Clock(NOW), seed=SEED)
+    with TestClient(app) as client:
+        settings = run_config(client, config)
+        document = with_examples(client.get(f"/{api}/openapi.json").json(), api, config[api]["ids"])
+    schema = schemathesis.openapi.from_dict(document, config=settings)
+    schema.app = app  # as schemathesis.openapi.from_asgi does: requests go to the app in process
+    failures: list[str] = []
+    checks_run: set[str] = set()
+    statuses: set[int] = set()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            for case_id, checks in event.recorder.checks.items():
+                for check in checks:
+                    checks_run.add(check.name)
+                    if check.status == Status.FAILURE:
+                        failures.append(describe(event, case_id, check))
+            statuses |= {i.response.status_code for i in event.recorder.interactions.values() if i.response}
+        elif isinstance(event, events.NonFatalError):
+            failures.append(f"error in {event.label}: {event.value!r}")
+        elif isinstance(event, events.FatalError):
+            failures.append(f"fatal: {event.exception!r}")
+    assert not failures, "\n".join(failures[:20])
+    assert checks_run >= ALWAYS, f"checks that never ran: {sorted(ALWAYS - checks_run)}"
+    assert 200 in statuses and 404 in statuses and 400 in statuses, statuses
