@@ -13,6 +13,7 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from patientmsg.mockserver.errors import ApiError, error_body, error_headers
 from patientmsg.mockserver.mounts import MOUNTS, api_of
+from patientmsg.mockserver.paths import ill_typed_parameter
 from starlette.exceptions import HTTPException
 
 __all__ = ["as_api_error", "handle_exception"]
@@ -36,6 +37,11 @@ _PHRASES = {
 def _http_error(exc: HTTPException, path: str, method: str) -> ApiError:
     status = exc.status_code
     if status == 404:
+        name = ill_typed_parameter(path)
+        if name:
+            return ApiError(
+                400, f"{name} must be an integer.", detail=f"{name} must be an integer.", parameters=[name]
+            )
         where = ", ".join(MOUNTS.values())
         return ApiError(404, "Not found.", detail=f"No endpoint at {path}; the APIs are mounted at {where}.")
     if status == 405:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import itertools
 import sqlite3
@@ -32,29 +31,9 @@ def stable_digest(*parts: object, size: int = 16) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=size).hexdigest()
 
 
-@functools.cache
-def _scenario_oracle_patients(scenario: str, digest: str) -> frozenset[str]:
-    """The Oracle patient ids a scenario declares, if it still is the one the store was built from."""
-    try:
-        from patientmsg.fixtures import load_scenario
-
-        loaded = load_scenario(scenario)
-    except (ValueError, OSError):
-        return frozenset()  # a scenario file moved since the build: patients with items still answer
-    return frozenset(p.id for p in loaded.oracle.patients) if loaded.digest == digest else frozenset()
-
-
 def _oracle_patients(conn: sqlite3.Connection) -> frozenset[str]:
-    """Every patient the Oracle world knows, including those without an item.
-
-    The store lists only items, so a patient with none comes from the scenario the store was
-    built from (its ids are structural). An unknown patientId is then a 404, an empty one 200.
-    """
-    known = {row[0] for row in conn.execute("SELECT DISTINCT patient_id FROM oracle_item")}
-    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    if "scenario" in meta:
-        known |= _scenario_oracle_patients(meta["scenario"], meta.get("scenario_digest", ""))
-    return frozenset(known)
+    """Every patient the Oracle world knows, those without an item included (an empty list, not a 404)."""
+    return frozenset(row[0] for row in conn.execute("SELECT patient_id FROM oracle_patient"))
 
 
 @dataclass

@@ -30,7 +30,9 @@ def spec_text(api: str) -> str:
 
 @functools.cache
 def _parsed(api: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(spec_text(api))
+    # libyaml's loader when present: 5x faster, and the sandbox parses every spec at start-up.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loaded: dict[str, Any] = yaml.load(spec_text(api), Loader=loader)
     return loaded
 
 

@@ -124,6 +124,23 @@ def test_a_bad_parameter_is_400_naming_it(
         assert body["details"][0]["source"] == {"parameters": [parameter]}
 
 
+@pytest.mark.parametrize(
+    ("api_name", "path", "parameter"),
+    [
+        ("athena", "/v1/abc/patients/1/securemessage/inboxmessages", "practiceid"),
+        ("athena", "/v1/195900/patients/1/securemessage/abc/reply", "messagethreadid"),
+        ("mdhq", "/api/v1/patients/abc/portal/enqueued", "pt_id"),
+    ],
+)
+def test_an_ill_typed_path_id_is_400_naming_it(
+    shared_client: TestClient, config: dict[str, Any], api_name: str, path: str, parameter: str
+) -> None:
+    api = make_api(api_name, shared_client, config)
+    method = "POST" if path.endswith("/reply") else "GET"
+    body = vendor_error(api_name, api.call(method, path), 400)
+    assert message_of(api_name, body).startswith(f"{parameter} must be an integer")
+
+
 def test_a_bad_header_is_400_naming_it(oracle_ro: Api) -> None:
     response = oracle_ro.get(list_path(oracle_ro), headers={"opc-request-id": "not valid!"})
     body = vendor_error("oracle", response, 400)

@@ -1,0 +1,59 @@
+"""Tell a path that names an operation with an ill-typed id apart from a path that names nothing.
+
+Connexion routes `{practiceid}` as an integer, so `/v1/abc/...` matches no route and would be a
+404. For a client that is a bad parameter, not a missing endpoint: it gets 400 naming it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from patientmsg.mockserver.mounts import MOUNTS
+from patientmsg.specs import APIS, load_spec
+
+__all__ = ["ill_typed_parameter"]
+
+_INTEGER = re.compile(r"-?\d+")
+
+
+@functools.cache
+def _templates(api: str) -> list[tuple[list[str], dict[str, str]]]:
+    """Each path of the API as segments, with the type of each path parameter."""
+    spec = load_spec(api)
+    shared = spec.get("components", {}).get("parameters", {})
+    found = []
+    for path, item in spec["paths"].items():
+        types: dict[str, str] = {}
+        for op in (v for k, v in item.items() if isinstance(v, dict) and "responses" in v):
+            for param in op.get("parameters", []):
+                param = shared[param["$ref"].rsplit("/", 1)[1]] if "$ref" in param else param
+                if param["in"] == "path":
+                    types[param["name"]] = param["schema"].get("type", "string")
+        found.append((path.strip("/").split("/"), types))
+    return found
+
+
+def ill_typed_parameter(path: str) -> str | None:
+    """The path parameter whose value is not of its type, if `path` otherwise names an operation."""
+    for api, prefix in MOUNTS.items():
+        if api in APIS and path.startswith(prefix + "/"):
+            segments = path[len(prefix) :].strip("/").split("/")
+            for template, types in _templates(api):
+                if len(template) == len(segments):
+                    bad = _mismatch(template, segments, types)
+                    if bad:
+                        return bad
+    return None
+
+
+def _mismatch(template: list[str], segments: list[str], types: dict[str, str]) -> str | None:
+    bad = None
+    for expected, actual in zip(template, segments, strict=True):
+        if expected.startswith("{"):
+            name = expected.strip("{}")
+            if types.get(name) == "integer" and not _INTEGER.fullmatch(actual):
+                bad = bad or name
+        elif expected != actual:
+            return None
+    return bad
