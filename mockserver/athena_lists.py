@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from patientmsg.mockserver.athena_cache import cached_count, thread_json
 from patientmsg.mockserver.athena_lookup import Thread, patient_or_404
-from patientmsg.mockserver.athena_render import thread_bodies
 from patientmsg.mockserver.inputs import params
-from patientmsg.mockserver.responses import json_response
+from patientmsg.mockserver.responses import dumps, json_response
 from patientmsg.mockserver.state import Sandbox
 from starlette.responses import Response
 
@@ -33,7 +33,7 @@ def _list(sandbox: Sandbox, practiceid: int, patientid: int, name: str) -> Respo
     patient = patient_or_404(conn, practiceid, patientid)
     where = f"practiceid = ? AND patientid = ? AND {_FILTERS[name]}"
     keys = (practiceid, patientid)
-    (total,) = conn.execute(f"SELECT COUNT(*) FROM athena_thread WHERE {where}", keys).fetchone()
+    total = cached_count(sandbox, (*keys, name), f"SELECT COUNT(*) FROM athena_thread WHERE {where}", keys)
     rows = conn.execute(
         "SELECT messagethreadid, subject, messagetype, status, isread, last_at FROM athena_thread"
         f" WHERE {where} ORDER BY last_at DESC, messagethreadid DESC LIMIT ? OFFSET ?",
@@ -48,8 +48,9 @@ def _list(sandbox: Sandbox, practiceid: int, patientid: int, name: str) -> Respo
         body["next"] = base + urlencode({**kept, "limit": limit, "offset": offset + limit})
     if offset > 0:
         body["previous"] = base + urlencode({**kept, "limit": limit, "offset": max(0, offset - limit)})
-    body[name] = thread_bodies(conn, threads, enterpriseid=patient.enterpriseid, plaintext=plaintext)
-    return json_response(body)
+    # The envelope, then the cached threads spliced in as its last key: the same bytes as dumps(body).
+    fragments = thread_json(sandbox, threads, enterpriseid=patient.enterpriseid, plaintext=plaintext)
+    return json_response(f'{dumps(body)[:-1]},"{name}":[{",".join(fragments)}]}}')
 
 
 async def list_inbox_messages(sandbox: Sandbox, practiceid: int, patientid: int) -> Response:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from patientmsg.mockserver.athena_cache import forget, thread_json
 from patientmsg.mockserver.athena_lookup import Thread, patient_or_404, thread_or_404
-from patientmsg.mockserver.athena_render import MESSAGE_COLUMNS, message_body, thread_bodies
+from patientmsg.mockserver.athena_render import MESSAGE_COLUMNS, message_body
 from patientmsg.mockserver.errors import ApiError
 from patientmsg.mockserver.responses import json_response
 from patientmsg.mockserver.state import Sandbox
@@ -25,7 +26,7 @@ async def get_message_thread(
 ) -> Response:
     patient = patient_or_404(sandbox.conn, practiceid, patientid)
     thread = thread_or_404(sandbox.conn, patient, messagethreadid)
-    (body,) = thread_bodies(sandbox.conn, [thread], enterpriseid=patient.enterpriseid, plaintext=False)
+    (body,) = thread_json(sandbox, [thread], enterpriseid=patient.enterpriseid, plaintext=False)
     return json_response(body)
 
 
@@ -63,6 +64,7 @@ async def reply_to_message_thread(
         row = conn.execute(
             f"SELECT {MESSAGE_COLUMNS} FROM athena_message WHERE messageid = ?", (messageid,)
         ).fetchone()
+    forget(sandbox, practiceid, patientid, messagethreadid)
     return json_response({"error": "0", "message": message_body(row, plaintext=False)})
 
 
@@ -79,4 +81,5 @@ async def mark_lab_result_read(
     if not thread.isread:
         with sandbox.write() as conn:
             conn.execute("UPDATE athena_thread SET isread = 1 WHERE messagethreadid = ?", (messagethreadid,))
+        forget(sandbox, practiceid, patientid, messagethreadid)
     return json_response({"success": "true"})

@@ -67,6 +67,28 @@ def test_reply_appends_the_patients_message(athena: Api) -> None:
     assert listing(athena, "inboxmessages", "?limit=1")["inboxmessages"][0]["messagethreadid"] == threadid
 
 
+def test_lists_read_before_a_write_show_it_after(athena: Api) -> None:
+    """Lists and counts served before a reply (and so kept by the sandbox) reflect the reply after it."""
+    threadid = athena.ids["messagethreadid"]
+    plain = "?limit=5&showplaintext=Y"
+    sent_before = listing(athena, "sentmessages", "?limit=10000")
+    assert threadid not in [t["messagethreadid"] for t in sent_before["sentmessages"]]
+    (inbox_before,) = [
+        t
+        for t in listing(athena, "inboxmessages", plain)["inboxmessages"]
+        if t["messagethreadid"] == threadid
+    ]
+    reply = athena.post(
+        f"{base(athena)}/securemessage/{threadid}/reply", data={"text": "Fine &amp; <i>thanks</i>"}
+    )
+    assert reply.status_code == 200, reply.text
+    assert listing(athena, "sentmessages", "?limit=10000")["totalcount"] == sent_before["totalcount"] + 1
+    inbox_after = listing(athena, "inboxmessages", plain)["inboxmessages"][0]
+    assert inbox_after["messagethreadid"] == threadid
+    assert len(inbox_after["messagelist"]) == len(inbox_before["messagelist"]) + 1
+    assert inbox_after["messagelist"][-1]["text"] == "Fine & thanks"
+
+
 def test_reply_to_an_archived_thread_is_409_and_changes_nothing(athena: Api) -> None:
     threadid = athena.ids["archived_messagethreadid"]
     before = thread(athena, threadid)

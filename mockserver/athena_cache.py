@@ -1,0 +1,51 @@
+"""Rendered athena threads and list counts, kept between requests.
+
+A list page is mostly the same threads rendered and JSON-encoded again; here each thread's JSON is
+made once and joined. Every write forgets what it changes (`forget`), so a cached fragment is always
+the bytes a fresh render would give: caching changes speed, never an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from patientmsg.mockserver.athena_lookup import Thread
+from patientmsg.mockserver.athena_render import thread_bodies
+from patientmsg.mockserver.responses import dumps
+from patientmsg.mockserver.state import Sandbox
+
+__all__ = ["cached_count", "forget", "thread_json"]
+
+# A bound on memory for the large world (~1.5 kB a fragment); past it the cache starts over.
+MAX_FRAGMENTS = 200_000
+
+
+def thread_json(
+    sandbox: Sandbox, threads: Sequence[Thread], *, enterpriseid: int, plaintext: bool
+) -> list[str]:
+    """Each thread's MessageThread JSON, in the order given; one query renders all the misses."""
+    cache = sandbox.athena_fragments
+    missing = [t for t in threads if (t.messagethreadid, plaintext) not in cache]
+    if missing:
+        if len(cache) + len(missing) > MAX_FRAGMENTS:
+            cache.clear()
+        bodies = thread_bodies(sandbox.conn, missing, enterpriseid=enterpriseid, plaintext=plaintext)
+        for thread, body in zip(missing, bodies, strict=True):
+            cache[(thread.messagethreadid, plaintext)] = dumps(body)
+    return [cache[(t.messagethreadid, plaintext)] for t in threads]
+
+
+def cached_count(sandbox: Sandbox, key: tuple[int, int, str], sql: str, args: tuple[object, ...]) -> int:
+    """COUNT(*) of one patient's list, kept until a write to that patient's threads."""
+    counts = sandbox.athena_counts
+    if key not in counts:
+        (counts[key],) = sandbox.conn.execute(sql, args).fetchone()
+    return counts[key]
+
+
+def forget(sandbox: Sandbox, practiceid: int, patientid: int, messagethreadid: int) -> None:
+    """After a write to a thread: its fragments and its patient's counts are stale."""
+    for plaintext in (False, True):
+        sandbox.athena_fragments.pop((messagethreadid, plaintext), None)
+    for name in ("inboxmessages", "archivedmessages", "sentmessages"):
+        sandbox.athena_counts.pop((practiceid, patientid, name), None)
