@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import click
-
 from patientmsg import __version__
 
 __all__ = ["main"]
@@ -44,13 +43,21 @@ def specs() -> None:
     for api in APIS:
         spec = load_spec(api)
         info = spec["info"]
-        click.echo(f"{api:<7} {info['title']}  (version {info['version']}, {len(operations(spec))} operations)")
+        click.echo(
+            f"{api:<7} {info['title']}  (version {info['version']}, {len(operations(spec))} operations)"
+        )
 
 
 _world_options = [
-    click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Changes content, never ids."),
-    click.option("--scenario", default="default", show_default=True, help="A bundled scenario name or a YAML file."),
-    click.option("--now", type=_IsoTime(), default=None, help="The sandbox clock (default: the current time)."),
+    click.option(
+        "--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Changes content, never ids."
+    ),
+    click.option(
+        "--scenario", default="default", show_default=True, help="A bundled scenario name or a YAML file."
+    ),
+    click.option(
+        "--now", type=_IsoTime(), default=None, help="The sandbox clock (default: the current time)."
+    ),
 ]
 
 
@@ -64,9 +71,15 @@ def _world(func: click.decorators.FC) -> click.decorators.FC:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @_world
-@click.option("--store", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="A SQLite file: state survives restarts (built on first use).")
-def serve(host: str, port: int, seed: int, scenario: str, now: dt.datetime | None, store: Path | None) -> None:
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A SQLite file: state survives restarts (built on first use).",
+)
+def serve(
+    host: str, port: int, seed: int, scenario: str, now: dt.datetime | None, store: Path | None
+) -> None:
     """Serve the three APIs under /athena, /oracle and /mdhq."""
     from patientmsg.mockserver import serve as run
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +9,6 @@ from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
-
 from patientmsg.specs import APIS, load_spec, operations
 
 SEED_FILES = {
@@ -80,7 +78,9 @@ def test_every_inference_says_why(api: str) -> None:
     reasons = _inferences(load_spec(api))
     assert reasons, "every spec fills something the document leaves open"
     for reason in reasons:
-        assert isinstance(reason, str) and len(reason.split()) >= 4, f"x-inferred without a reason: {reason!r}"
+        assert isinstance(reason, str) and len(reason.split()) >= 4, (
+            f"x-inferred without a reason: {reason!r}"
+        )
 
 
 def _cli(*args: str, cwd: Path) -> str:
