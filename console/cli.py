@@ -14,7 +14,7 @@ __all__ = ["main"]
 DEFAULT_SEED = 1
 
 
-class _IsoTime(click.ParamType):
+class _IsoTime(click.ParamType[dt.datetime]):
     name = "ISO-TIME"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.datetime:

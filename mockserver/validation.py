@@ -29,6 +29,7 @@ class _Param:
     array: bool = False
     explode: bool = True
     default: Any = None
+    min_items: int = 0
 
     def refuse(self, reason: str) -> ApiError:
         if self.location == "header":
@@ -40,13 +41,15 @@ def _compile_param(param: dict[str, Any]) -> _Param:
     schema = param.get("schema", {})
     where = f"parameter {param['name']!r}"
     if schema.get("type") == "array":
-        extra = set(schema) - {"type", "items", "default", "description"}
+        extra = set(schema) - {"type", "items", "default", "description", "minItems"}
         if extra:
             raise ValueError(f"{where}: the sandbox cannot check {sorted(extra)}")
         explode = param.get("explode", param.get("style", "form") == "form")
         items = compile_schema(schema["items"], where=where)
         default = tuple(schema["default"]) if "default" in schema else None
-        return _Param(param["name"], param["in"], bool(param.get("required")), items, True, explode, default)
+        required = bool(param.get("required"))
+        min_items = int(schema.get("minItems", 0))
+        return _Param(param["name"], param["in"], required, items, True, explode, default, min_items)
     check = compile_schema(schema, where=where)
     return _Param(
         param["name"], param["in"], bool(param.get("required")), check, default=schema.get("default")
@@ -110,6 +113,9 @@ class VendorParameterValidator:
             # Like Connexion's parser: a repeated scalar keeps its last value.
             if param.array:
                 items = values if param.explode else ([] if values[-1] == "" else values[-1].split(","))
+                if len(items) < param.min_items:
+                    many = "must not be empty" if param.min_items == 1 else f"needs {param.min_items} values"
+                    raise param.refuse(many)
             else:
                 items = values[-1:]
             try:

@@ -180,7 +180,6 @@ def test_departments_mapping_filters_by_each_id_given(athena_ro: Api) -> None:
     assert mapping(athena_ro, f"?providergroupids={group}") == [
         r for r in everything if r["providergroupid"] == group
     ]
-    assert mapping(athena_ro, "?providerids=") == everything
     assert mapping(athena_ro, f"?providerids={max(r['providerid'] for r in everything) + 1}") == []
 
 
@@ -194,6 +193,13 @@ def test_departments_mapping_refuses_non_integer_ids(athena_ro: Api) -> None:
     path = f"{mapping_path}?providerids=1,two"
     body = vendor_error("athena", athena_ro.get(path), 400)
     assert body["error"] == "providerids values must be an integer."
+
+
+def test_departments_mapping_refuses_an_empty_id_list(athena_ro: Api) -> None:
+    """ "One or more ID's of the Provider": an empty list is not a filter."""
+    mapping_path = f"/v1/{athena_ro.ids['practiceid']}/patientsecuremessage/providers/departmentsmapping"
+    body = vendor_error("athena", athena_ro.get(f"{mapping_path}?providerids="), 400)
+    assert body["error"] == "providerids must not be empty."
 
 
 def test_a_reply_that_fails_midway_leaves_nothing_behind(athena: Api, store: sqlite3.Connection) -> None:

@@ -1,0 +1,8 @@
+"""patientmsg's conformance kit: checks any implementation of the three APIs, requirement by requirement."""
+
+from __future__ import annotations
+
+from patientmsg.conformance.listing import print_requirements
+from patientmsg.conformance.runner import run_cli
+
+__all__ = ["print_requirements", "run_cli"]

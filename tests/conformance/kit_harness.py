@@ -1,0 +1,113 @@
+"""Harness for the conformance kit's tests: a sandbox process, the CLI run in process, free ports."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from click.testing import CliRunner
+from patientmsg.cli import main
+
+SANDBOX_NOW = "2026-11-21T09:00:00Z"
+START_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    url: str
+
+    def base(self, api: str) -> str:
+        return f"{self.url}/{api}"
+
+
+def start_sandbox() -> tuple[subprocess.Popen[bytes], Sandbox]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "patientmsg",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--now",
+            SANDBOX_NOW,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            err = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"sandbox exited with {process.returncode}: {err[-2000:]}")
+        try:
+            if requests.get(f"{url}/health", timeout=1).status_code == 200:
+                return process, Sandbox(url)
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"sandbox did not answer /health within {START_TIMEOUT:.0f} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    if process.stderr:
+        process.stderr.close()
+
+
+@dataclass
+class KitRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+    report: dict[str, Any] | None
+
+    def result(self, requirement: str) -> dict[str, Any]:
+        assert self.report is not None, "run with json=True"
+        for result in self.report["results"]:
+            if result["requirement"] == requirement:
+                found: dict[str, Any] = result
+                return found
+        raise AssertionError(f"{requirement} not in the report")
+
+    def failed(self) -> set[str]:
+        assert self.report is not None
+        return {r["requirement"] for r in self.report["results"] if r["status"] == "failed"}
+
+
+def run_kit(*args: str, tmp_path: Path | None = None, json_report: bool = True) -> KitRun:
+    """`patientmsg check ...` in process (the same click command a user runs), with its JSON report."""
+    argv = ["check", *args]
+    report_path = None
+    if json_report and tmp_path is not None:
+        report_path = tmp_path / f"report-{len(list(tmp_path.iterdir()))}.json"
+        argv += ["--json", str(report_path)]
+    result = CliRunner().invoke(main, argv, catch_exceptions=False)
+    report = json.loads(report_path.read_text()) if report_path and report_path.exists() else None
+    return KitRun(result.exit_code, result.stdout, result.stderr, report)

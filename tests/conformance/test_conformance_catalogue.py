@@ -1,0 +1,70 @@
+"""The catalogue is data the code obeys: every check and probe serves exactly one requirement."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from patientmsg.cli import main
+from patientmsg.conformance.catalogue import APIS, CATEGORIES, LEVELS, load_catalogue
+from patientmsg.conformance.checks import RESPONSE_CHECKS
+from patientmsg.conformance.probes import PROBES
+from patientmsg.conformance.routing import BUILTIN_CHECKS
+
+SEED_FILES = {
+    "000_71082a46c47199d0.txt",
+    "001_c779ca67df047574.txt",
+    "002_c91a2f1e0c8e63b5.txt",
+    "003_a060264fa162e935.txt",
+    "004_514b49265d656ca7.txt",
+    "README.md",
+}
+ROUTES = {
+    "response_schema_conformance/" + kind
+    for kind in ("required", "required-inferred", "schema", "schema-inferred", "error")
+} | {"unsupported_method/status", "unsupported_method/allow"}
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_every_verifier_exists_and_serves_one_requirement(api: str) -> None:
+    catalogue = load_catalogue(api)
+    ours = {check.name for check in RESPONSE_CHECKS[api]} | {probe.name for probe in PROBES[api]}
+    known = ours | set(BUILTIN_CHECKS) | ROUTES
+    cited = catalogue.verifiers()
+    assert sorted(set(cited) - known) == []
+    assert len(cited) == len(set(cited))
+    # Every check and probe the kit registers for this API is cited, so none runs for nothing.
+    assert sorted(ours - set(cited)) == []
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_requirements_are_well_formed(api: str) -> None:
+    catalogue = load_catalogue(api)
+    prefix = {"athena": "ATH-", "oracle": "ORA-", "mdhq": "MDHQ-"}[api]
+    for requirement in catalogue.requirements:
+        assert requirement.id.startswith(prefix)
+        assert requirement.category in CATEGORIES and requirement.level in LEVELS
+        source = requirement.source
+        if source.kind in ("seed", "public"):
+            assert source.file in SEED_FILES and source.quote
+        else:
+            assert source.text
+    assert {r.category for r in catalogue.requirements} >= set(CATEGORIES) - {"behaviour"} or api == "mdhq"
+
+
+def test_every_category_is_covered_for_every_api() -> None:
+    for api in APIS:
+        categories = {r.category for r in load_catalogue(api).requirements}
+        assert categories == set(CATEGORIES) - ({"pagination"} if api == "mdhq" else set())
+
+
+def test_requirements_command_prints_the_catalogue() -> None:
+    text = CliRunner().invoke(main, ["requirements", "--api", "oracle"]).stdout
+    for requirement in load_catalogue("oracle").requirements:
+        assert requirement.id in text
+    listed = json.loads(CliRunner().invoke(main, ["requirements", "--json"]).stdout)
+    assert len(listed) == sum(len(load_catalogue(api).requirements) for api in APIS)
+    first = listed[0]
+    assert set(first) == {"api", "id", "title", "category", "level", "source", "verified_by", "needs"}
+    assert first["source"]["kind"] in {"seed", "public", "rfc", "openapi"}

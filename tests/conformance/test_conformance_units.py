@@ -1,0 +1,107 @@
+"""Pieces of the kit on their own: TOML writer, redaction, curl lines, routing, single checks."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from patientmsg.conformance.catalogue import load_catalogue
+from patientmsg.conformance.checks import fields, pagination, status
+from patientmsg.conformance.config import AuthConfig
+from patientmsg.conformance.curl import curl_line
+from patientmsg.conformance.exchange import Exchange
+from patientmsg.conformance.failures import ConformanceFailure
+from patientmsg.conformance.identity import Identity, Redactor
+from patientmsg.conformance.routing import failure_verifier
+from patientmsg.conformance.tomlout import dump_toml
+
+
+def _exchange(url: str, status_code: int, body: Any, method: str = "GET") -> Exchange:
+    return Exchange(
+        method, url, {}, None, status_code, {"content-type": "application/json"}, json.dumps(body).encode()
+    )
+
+
+def test_toml_writer_round_trips() -> None:
+    data = {
+        "base_url": "http://x/a",
+        "auth": {"oauth2": {"client_id": 'a"b', "client_secret": "<redacted>"}},
+        "ids": {"practiceid": 1, "patientId": "12", "flag": True},
+    }
+    assert tomllib.loads(dump_toml(data)) == data
+
+
+def test_curl_replaces_kit_credentials_with_variables() -> None:
+    basic = Identity(
+        "mdhq", AuthConfig("basic", {"username": "user", "password": "s3cret-pass"}), token_url=None
+    )
+    bearer = Identity("oracle", AuthConfig("bearer_token", {"bearer_token": "tok-123456"}), token_url=None)
+    redactor = Redactor(basic, bearer)
+    line = curl_line(
+        "GET", "http://h/x?q=tok-123456", {"Authorization": basic.authorization()}, None, redactor
+    )
+    assert '-u "$MDHQ_USERNAME:$MDHQ_PASSWORD"' in line and "s3cret" not in line
+    line = curl_line("POST", "http://h/y", {"Authorization": "Bearer tok-123456"}, b"a=1", redactor)
+    assert '"Authorization: Bearer $ORACLE_TOKEN"' in line and "tok-123456" not in line
+    assert "--data-binary a=1" in line
+    assert redactor.scrub('{"access_token": "issued-elsewhere"}') == '{"access_token": "<redacted>"}'
+
+
+def test_schema_failures_route_by_field_and_status() -> None:
+    athena = load_catalogue("athena")
+    missing = SimpleNamespace(
+        schema_path=["allOf", 1, "required"], _raw_message='"documentid" is a required property'
+    )
+    inferred = SimpleNamespace(
+        schema_path=["required"], _raw_message='"messagethreadid" is a required property'
+    )
+    wrong = SimpleNamespace(
+        schema_path=["properties", "sendertype", "enum"], instance_path=["messagelist", 0, "sendertype"]
+    )
+    check = "response_schema_conformance"
+    assert failure_verifier(athena, check, missing, 200) == f"{check}/required"
+    assert failure_verifier(athena, check, inferred, 200) == f"{check}/required-inferred"
+    assert failure_verifier(athena, check, wrong, 200) == f"{check}/schema-inferred"
+    assert failure_verifier(athena, check, wrong, 404) == f"{check}/error"
+    # MD HQ documents no body at all: a missing field is the inferred requirement.
+    assert failure_verifier(load_catalogue("mdhq"), check, missing, 200) == f"{check}/required-inferred"
+
+
+def test_page_size_and_links_follow_limit_and_offset() -> None:
+    url = "http://h/athena/v1/1/patients/2/securemessage/inboxmessages?limit=2&offset=2"
+    entries = [{"documentid": 1}, {"documentid": 2}]
+    link = "/v1/1/patients/2/securemessage/inboxmessages?limit=2&offset="
+    good = {"totalcount": 5, "inboxmessages": entries, "next": link + "4", "previous": link + "0"}
+    assert pagination.athena_page_size_matches_limit(_exchange(url, 200, good)) is None
+    assert pagination.athena_next_and_previous_are_consistent(_exchange(url, 200, good)) is None
+    with pytest.raises(ConformanceFailure, match="Received: 3 inboxmessages"):
+        pagination.athena_page_size_matches_limit(
+            _exchange(url, 200, {**good, "inboxmessages": [*entries, {}]})
+        )
+    no_next = {key: value for key, value in good.items() if key != "next"}
+    with pytest.raises(ConformanceFailure, match="next absent"):
+        pagination.athena_next_and_previous_are_consistent(_exchange(url, 200, no_next))
+    wrong_previous = {**good, "previous": link + "1"}
+    with pytest.raises(ConformanceFailure, match="instead of limit=2&offset=0"):
+        pagination.athena_next_and_previous_are_consistent(_exchange(url, 200, wrong_previous))
+
+
+def test_oracle_date_time_needs_its_zone() -> None:
+    url = "http://h/oracle/20241001/patientMessages/inboxItems?patientId=1"
+    item = {"id": "m1", "createdDateTime": {"dateTime": "2026-11-20T10:00:00.000Z"}}
+    with pytest.raises(ConformanceFailure, match="ianaTimeZone"):
+        fields.oracle_times_carry_iana_time_zone(_exchange(url, 200, {"items": [item]}))
+    item["createdDateTime"]["ianaTimeZone"] = "America/Chicago"
+    assert fields.oracle_times_carry_iana_time_zone(_exchange(url, 200, {"items": [item]})) is None
+
+
+def test_default_response_covers_errors_only() -> None:
+    url = "http://h/mdhq/api/v1/patients/1/portal/enqueued"
+    assert status.mdhq_status_code_is_documented(_exchange(url, 200, {})) is None
+    assert status.mdhq_status_code_is_documented(_exchange(url, 418, {})) is None
+    with pytest.raises(ConformanceFailure, match="Received: 203"):
+        status.mdhq_status_code_is_documented(_exchange(url, 203, {}))
+    assert status.mdhq_status_code_is_documented(_exchange("http://h/mdhq/elsewhere", 203, {})) is True

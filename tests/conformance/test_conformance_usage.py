@@ -1,0 +1,190 @@
+"""Usage and config: exit 2 with one clear line; --print-config shows the effective config, secrets hidden."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from kit_harness import free_port, run_kit
+from patientmsg.fixtures import sandbox_config
+
+ATHENA_CONFIG = """
+[auth.oauth2]
+token_url = "https://auth.example.com/oauth2/v1/token"
+client_id = "vendor-client"
+client_secret = "${PM_TEST_SECRET}"
+
+[ids]
+practiceid = 1
+patientid = 2
+messagethreadid = 3
+
+[second.auth.oauth2]
+token_url = "/oauth2/v1/token"
+client_id = "other-client"
+client_secret = "other-secret-value"
+
+[second.ids]
+practiceid = 9
+patientid = 8
+"""
+
+
+def _one_line_error(run_stdout: str, run_stderr: str) -> str:
+    lines = [line for line in run_stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, run_stderr
+    assert "Traceback" not in run_stderr + run_stdout
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+def test_remote_target_without_config_is_a_usage_error_in_a_real_process() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "patientmsg",
+            "check",
+            "--api",
+            "athena",
+            "--base-url",
+            "https://api.example.com/athena",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    line = _one_line_error(result.stdout, result.stderr)
+    assert "not a loopback target" in line and "--config" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--only", "paginaton"), "neither a requirement of athena nor a category"),
+        (("--only", "ORA-PAG-001"), "neither a requirement of athena"),
+        (("--base-url", "ftp://127.0.0.1/athena"), "not an http(s) URL"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(args: tuple[str, ...], expected: str) -> None:
+    argv = ("--api", "athena", "--base-url", "http://127.0.0.1:9/athena", *args)
+    # The later --base-url wins in click; the check happens before any request is sent.
+    run = run_kit(*argv, json_report=False)
+    assert run.exit_code == 2
+    assert expected in _one_line_error(run.stdout, run.stderr)
+
+
+def test_unreachable_target_exits_2_after_waiting() -> None:
+    port = free_port()
+    run = run_kit(
+        "--api", "mdhq", "--base-url", f"http://127.0.0.1:{port}/mdhq", "--wait", "0.6", json_report=False
+    )
+    assert run.exit_code == 2
+    line = _one_line_error(run.stdout, run.stderr)
+    assert "unreachable" in line and "after waiting 0.6 s" in line
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("[auth\n", "is not valid TOML"),
+        ('[auth]\nbearer_token = "x"\n[ids]\npracticeid = 1\n', "needs patientid, messagethreadid"),
+        ('[auth]\nbasic = {username = "u", password = "p"}\n', "takes exactly one of oauth2, bearer_token"),
+        ('colour = "blue"\n', "unknown key 'colour'"),
+        (
+            '[auth]\nbearer_token = "${PM_TEST_UNSET_VARIABLE}"\n[ids]\npracticeid=1\n',
+            "PM_TEST_UNSET_VARIABLE",
+        ),
+    ],
+)
+def test_config_errors_exit_2_with_one_line(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "kit.toml"
+    path.write_text(content)
+    run = run_kit(
+        "--api",
+        "athena",
+        "--base-url",
+        "https://api.example.com/athena",
+        "--config",
+        str(path),
+        "--print-config",
+        json_report=False,
+    )
+    assert run.exit_code == 2
+    assert expected in _one_line_error(run.stdout, run.stderr)
+
+
+def test_print_config_on_loopback_shows_sandbox_defaults_without_secrets() -> None:
+    run = run_kit(
+        "--api", "athena", "--base-url", "http://127.0.0.1:8000/athena", "--print-config", json_report=False
+    )
+    assert run.exit_code == 0
+    printed = tomllib.loads(run.stdout)
+    defaults = sandbox_config()["apis"]["athena"]
+    assert printed["base_url"] == "http://127.0.0.1:8000/athena"
+    assert printed["ids"] == defaults["ids"]
+    assert printed["auth"]["oauth2"]["client_id"] == defaults["auth"]["oauth2"]["client_id"]
+    assert printed["auth"]["oauth2"]["client_secret"] == "<redacted>"
+    assert printed["second"]["ids"] == defaults["second"]["ids"]
+    assert defaults["auth"]["oauth2"]["client_secret"] not in run.stdout
+    assert defaults["second"]["auth"]["oauth2"]["client_secret"] not in run.stdout
+
+
+def test_print_config_from_a_file_expands_env_and_redacts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PM_TEST_SECRET", "expanded-secret-value")
+    path = tmp_path / "vendor.toml"
+    path.write_text(ATHENA_CONFIG)
+    run = run_kit(
+        "--api",
+        "athena",
+        "--base-url",
+        "https://api.example.com/athena",
+        "--config",
+        str(path),
+        "--print-config",
+        json_report=False,
+    )
+    assert run.exit_code == 0, run.stderr
+    printed = tomllib.loads(run.stdout)
+    assert printed["ids"] == {"practiceid": 1, "patientid": 2, "messagethreadid": 3}
+    assert printed["auth"]["oauth2"]["token_url"] == "https://auth.example.com/oauth2/v1/token"
+    assert printed["second"]["ids"] == {"practiceid": 9, "patientid": 8}
+    assert "expanded-secret-value" not in run.stdout and "other-secret-value" not in run.stdout
+
+
+def test_token_url_is_relative_to_base_url_unless_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from patientmsg.conformance.config import load_config
+
+    monkeypatch.setenv("PM_TEST_SECRET", "s")
+    path = tmp_path / "vendor.toml"
+    path.write_text(ATHENA_CONFIG)
+    config = load_config("athena", "https://api.example.com/athena/", path)
+    assert config.base_url == "https://api.example.com/athena"
+    assert config.token_url(config.primary.auth) == "https://auth.example.com/oauth2/v1/token"
+    assert config.second is not None
+    assert config.token_url(config.second.auth) == "https://api.example.com/athena/oauth2/v1/token"
+
+
+def test_unknown_waiver_requirement_is_a_usage_error(tmp_path: Path) -> None:
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text('[[waiver]]\nrequirement = "ATH-XXX-999"\nreason = "r"\nexpires = 2999-01-01\n')
+    run = run_kit(
+        "--api",
+        "athena",
+        "--base-url",
+        f"http://127.0.0.1:{free_port()}/athena",
+        "--waivers",
+        str(waivers),
+        json_report=False,
+    )
+    assert run.exit_code == 2
+    assert "unknown requirement 'ATH-XXX-999'" in _one_line_error(run.stdout, run.stderr)
