@@ -183,8 +183,8 @@ def startup_times(config: dict[str, Any]) -> dict[str, float]:
     times = {}
     for label, store in (("default (in memory)", None), ("large (prebuilt store)", LARGE_STORE)):
         port = free_port()
-        with sandbox(port, store):
-            times[label] = round(first_200(f"http://127.0.0.1:{port}{path}", auth), 2)
+        with sandbox(port, store) as server:
+            times[label] = round(first_200(f"http://127.0.0.1:{port}{path}", auth, server=server), 2)
     return times
 
 
@@ -193,7 +193,7 @@ def check_times() -> dict[str, float]:
     for api in APIS:
         port = free_port()
         with sandbox(port) as server:
-            first_200(f"http://127.0.0.1:{port}/health", {})
+            first_200(f"http://127.0.0.1:{port}/health", {}, server=server)
             start = time.monotonic()
             done = subprocess.run(
                 [
@@ -251,7 +251,7 @@ def main() -> None:
             for dynamic in (True, False)
         }
         for server in (ours, large):
-            first_200(server.root + "/health", {})
+            first_200(server.root + "/health", {}, server=server)
         for server in prisms.values():
             _wait_prism(server)
         oracle_auth = f"Bearer {config['apis']['oracle']['auth']['bearer_token']}"

@@ -31,6 +31,10 @@ class Server:
     def url(self, api: str, path: str) -> str:
         return self.root + (f"/{api}" if self.mounted else "") + path
 
+    def errors(self) -> str:
+        stderr = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+        return stderr.strip().splitlines()[-1] if stderr.strip() else "(no output)"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -39,10 +43,14 @@ def free_port() -> int:
         return port
 
 
-def first_200(url: str, headers: dict[str, str], timeout: float = 120.0) -> float:
-    """Seconds until `url` answers 200 (bounded by `timeout`)."""
+def first_200(
+    url: str, headers: dict[str, str], timeout: float = 120.0, server: Server | None = None
+) -> float:
+    """Seconds until `url` answers 200 (bounded by `timeout`; at once an error if `server` exits)."""
     start = time.monotonic()
     while time.monotonic() - start < timeout:
+        if server is not None and server.proc.poll() is not None:
+            raise RuntimeError(f"{server.name} exited with {server.proc.returncode}: {server.errors()}")
         with contextlib.suppress(OSError):
             request = urllib.request.Request(url, headers=headers)
             with urllib.request.urlopen(request, timeout=2) as response:
@@ -73,7 +81,8 @@ def _children(pid: int) -> list[int]:
 
 
 def _spawn(cmd: list[str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    # stderr is read only after an exit (a live server's log would fill the pipe otherwise).
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
 @contextlib.contextmanager

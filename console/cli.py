@@ -29,7 +29,17 @@ class _IsoTime(click.ParamType[dt.datetime]):
         return parsed.astimezone(dt.UTC).replace(microsecond=0)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _ValueErrorsAsMessages(click.Group):
+    """A bad scenario, store or option value is one line on stderr and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_ValueErrorsAsMessages, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="patientmsg")
 def main() -> None:
     """Sandbox and conformance kit for patient-messaging APIs (athena, oracle, mdhq)."""
@@ -50,13 +60,11 @@ def specs() -> None:
 
 _world_options = [
     click.option(
-        "--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Changes content, never ids."
+        "--seed", type=int, default=None, help=f"Changes content, not ids.  [default: {DEFAULT_SEED}]"
     ),
+    click.option("--scenario", default=None, help="A bundled name or a YAML file.  [default: default]"),
     click.option(
-        "--scenario", default="default", show_default=True, help="A bundled scenario name or a YAML file."
-    ),
-    click.option(
-        "--now", type=_IsoTime(), default=None, help="The sandbox clock (default: the current time)."
+        "--now", type=_IsoTime(), default=None, help="The sandbox clock.  [default: the current time]"
     ),
 ]
 
@@ -65,6 +73,17 @@ def _world(func: click.decorators.FC) -> click.decorators.FC:
     for option in reversed(_world_options):
         func = option(func)
     return func
+
+
+def _origin(seed: int | None, scenario: str | None, store: Path | None) -> tuple[int, str]:
+    """The world to serve: what was asked, else what an existing store was built for, else the defaults."""
+    from patientmsg.fixtures import store_origin
+
+    built = store_origin(store) if store is not None else None
+    if built is not None:
+        scenario = scenario if scenario is not None else built[0]
+        seed = seed if seed is not None else built[1]
+    return (DEFAULT_SEED if seed is None else seed), (scenario or "default")
 
 
 @main.command()
@@ -77,13 +96,24 @@ def _world(func: click.decorators.FC) -> click.decorators.FC:
     default=None,
     help="A SQLite file: state survives restarts (built on first use).",
 )
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
 def serve(
-    host: str, port: int, seed: int, scenario: str, now: dt.datetime | None, store: Path | None
+    host: str,
+    port: int,
+    seed: int | None,
+    scenario: str | None,
+    now: dt.datetime | None,
+    store: Path | None,
+    access_log: bool,
 ) -> None:
-    """Serve the three APIs under /athena, /oracle and /mdhq."""
+    """Serve the three APIs under /athena, /oracle and /mdhq.
+
+    An existing --store file is served as it was built unless --scenario or --seed say otherwise.
+    """
     from patientmsg.mockserver import serve as run
 
-    run(host=host, port=port, seed=seed, scenario=scenario, now=now, store=store)
+    seed, scenario = _origin(seed, scenario, store)
+    run(host=host, port=port, seed=seed, scenario=scenario, now=now, store=store, access_log=access_log)
 
 
 @main.group()
@@ -94,10 +124,11 @@ def fixtures() -> None:
 @fixtures.command("show")
 @_world
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON the conformance kit's config uses.")
-def fixtures_show(seed: int, scenario: str, now: dt.datetime | None, as_json: bool) -> None:
+def fixtures_show(seed: int | None, scenario: str | None, now: dt.datetime | None, as_json: bool) -> None:
     """Print the world's summary and each API's credentials and ids."""
     from patientmsg.fixtures import describe, sandbox_config
 
+    seed, scenario = _origin(seed, scenario, None)
     if as_json:
         click.echo(json.dumps(sandbox_config(scenario, seed=seed), indent=2))
     else:
@@ -107,10 +138,11 @@ def fixtures_show(seed: int, scenario: str, now: dt.datetime | None, as_json: bo
 @fixtures.command("build")
 @_world
 @click.option("--store", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def fixtures_build(seed: int, scenario: str, now: dt.datetime | None, store: Path) -> None:
+def fixtures_build(seed: int | None, scenario: str | None, now: dt.datetime | None, store: Path) -> None:
     """Build a world once into a store file that `serve --store` opens."""
     from patientmsg.fixtures import build_store
 
+    seed, scenario = _origin(seed, scenario, None)
     summary = build_store(store, scenario, seed=seed, now=now)
     click.echo(f"built {store}: {summary}")
 

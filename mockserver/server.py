@@ -59,7 +59,14 @@ def banner(config: dict[str, Any], *, base: str, now: dt.datetime, store: Path |
 
 
 def serve(
-    *, host: str, port: int, seed: int, scenario: str, now: dt.datetime | None, store: Path | None
+    *,
+    host: str,
+    port: int,
+    seed: int,
+    scenario: str,
+    now: dt.datetime | None,
+    store: Path | None,
+    access_log: bool = True,
 ) -> None:
     """Build or open the world, then serve it with one uvicorn worker until interrupted."""
     import uvicorn
@@ -76,6 +83,6 @@ def serve(
     print(banner(config, base=f"http://{shown}:{port}", now=clock.now(), store=store), flush=True)
     try:
         # One worker: the store connection and the app's counters live in this process.
-        uvicorn.run(app, host=host, port=port, workers=1, log_level="info")
+        uvicorn.run(app, host=host, port=port, workers=1, log_level="info", access_log=access_log)
     finally:
         conn.close()
