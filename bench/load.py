@@ -43,8 +43,9 @@ def _ms(text: str) -> float:
 
 
 def _parse(out: str) -> Load:
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    # Anchored: the thread stats above the distribution hold percentages such as "62.50%".
+    p50 = re.search(r"^\s+50%\s+(\S+)\s*$", out, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)\s*$", out, re.MULTILINE)
     total = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)(B|KB|MB|GB) read", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not (p50 and p99 and total and rps):

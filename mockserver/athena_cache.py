@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from patientmsg.mockserver.athena_lookup import Thread
+from patientmsg.mockserver.athena_lookup import Thread, threads_by_id
 from patientmsg.mockserver.athena_render import thread_bodies
 from patientmsg.mockserver.responses import dumps
 from patientmsg.mockserver.state import Sandbox
 
-__all__ = ["cached_count", "forget", "thread_json"]
+__all__ = ["cached_count", "forget", "page_json", "thread_json"]
 
 # A bound on memory for the large world (~1.5 kB a fragment); past it the cache starts over.
 MAX_FRAGMENTS = 200_000
@@ -22,17 +22,33 @@ MAX_FRAGMENTS = 200_000
 
 def thread_json(
     sandbox: Sandbox, threads: Sequence[Thread], *, enterpriseid: int, plaintext: bool
-) -> list[str]:
-    """Each thread's MessageThread JSON, in the order given; one query renders all the misses."""
+) -> list[bytes]:
+    """Each thread's MessageThread JSON (UTF-8), in the order given; one query renders all the misses."""
     cache = sandbox.athena_fragments
-    missing = [t for t in threads if (t.messagethreadid, plaintext) not in cache]
-    if missing:
-        if len(cache) + len(missing) > MAX_FRAGMENTS:
-            cache.clear()
-        bodies = thread_bodies(sandbox.conn, missing, enterpriseid=enterpriseid, plaintext=plaintext)
-        for thread, body in zip(missing, bodies, strict=True):
-            cache[(thread.messagethreadid, plaintext)] = dumps(body)
+    _render(
+        sandbox, [t for t in threads if (t.messagethreadid, plaintext) not in cache], enterpriseid, plaintext
+    )
     return [cache[(t.messagethreadid, plaintext)] for t in threads]
+
+
+def page_json(sandbox: Sandbox, ids: Sequence[int], *, enterpriseid: int, plaintext: bool) -> list[bytes]:
+    """As thread_json, for the ids of a list page: only the threads not kept yet are read."""
+    cache = sandbox.athena_fragments
+    missing = [tid for tid in ids if (tid, plaintext) not in cache]
+    if missing:
+        _render(sandbox, threads_by_id(sandbox.conn, missing), enterpriseid, plaintext)
+    return [cache[(tid, plaintext)] for tid in ids]
+
+
+def _render(sandbox: Sandbox, threads: Sequence[Thread], enterpriseid: int, plaintext: bool) -> None:
+    if not threads:
+        return
+    cache = sandbox.athena_fragments
+    if len(cache) + len(threads) > MAX_FRAGMENTS:
+        cache.clear()
+    bodies = thread_bodies(sandbox.conn, threads, enterpriseid=enterpriseid, plaintext=plaintext)
+    for thread, body in zip(threads, bodies, strict=True):
+        cache[(thread.messagethreadid, plaintext)] = dumps(body).encode("utf-8")
 
 
 def cached_count(sandbox: Sandbox, key: tuple[int, int, str], sql: str, args: tuple[object, ...]) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from patientmsg.mockserver.athena_cache import cached_count, thread_json
-from patientmsg.mockserver.athena_lookup import Thread, patient_or_404
+from patientmsg.mockserver.athena_cache import cached_count, page_json
+from patientmsg.mockserver.athena_lookup import patient_or_404
 from patientmsg.mockserver.inputs import params
 from patientmsg.mockserver.responses import dumps, json_response
 from patientmsg.mockserver.state import Sandbox
@@ -34,12 +34,17 @@ def _list(sandbox: Sandbox, practiceid: int, patientid: int, name: str) -> Respo
     where = f"practiceid = ? AND patientid = ? AND {_FILTERS[name]}"
     keys = (practiceid, patientid)
     total = cached_count(sandbox, (*keys, name), f"SELECT COUNT(*) FROM athena_thread WHERE {where}", keys)
-    rows = conn.execute(
-        "SELECT messagethreadid, subject, messagetype, status, isread, last_at FROM athena_thread"
-        f" WHERE {where} ORDER BY last_at DESC, messagethreadid DESC LIMIT ? OFFSET ?",
-        (*keys, limit, offset),
-    ).fetchall()
-    threads = [Thread(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+    # Ids only: the threads themselves come from the kept fragments (athena_cache).
+    page = conn.cursor()
+    page.row_factory = None
+    ids = [
+        row[0]
+        for row in page.execute(
+            f"SELECT messagethreadid FROM athena_thread WHERE {where}"
+            " ORDER BY last_at DESC, messagethreadid DESC LIMIT ? OFFSET ?",
+            (*keys, limit, offset),
+        )
+    ]
     body: dict[str, Any] = {"totalcount": total}
     # Links repeat the request's own list parameters (showplaintext), with the page moved.
     kept = {"showplaintext": query["showplaintext"]} if "showplaintext" in query else {}
@@ -48,9 +53,10 @@ def _list(sandbox: Sandbox, practiceid: int, patientid: int, name: str) -> Respo
         body["next"] = base + urlencode({**kept, "limit": limit, "offset": offset + limit})
     if offset > 0:
         body["previous"] = base + urlencode({**kept, "limit": limit, "offset": max(0, offset - limit)})
-    # The envelope, then the cached threads spliced in as its last key: the same bytes as dumps(body).
-    fragments = thread_json(sandbox, threads, enterpriseid=patient.enterpriseid, plaintext=plaintext)
-    return json_response(f'{dumps(body)[:-1]},"{name}":[{",".join(fragments)}]}}')
+    # The envelope, then the kept threads spliced in as its last key: the same bytes as dumps(body).
+    fragments = page_json(sandbox, ids, enterpriseid=patient.enterpriseid, plaintext=plaintext)
+    head = f'{dumps(body)[:-1]},"{name}":['.encode()
+    return json_response(b"".join((head, b",".join(fragments), b"]}")))
 
 
 async def list_inbox_messages(sandbox: Sandbox, practiceid: int, patientid: int) -> Response:

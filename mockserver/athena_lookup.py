@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from patientmsg.mockserver.errors import ApiError
 from patientmsg.mockserver.state import fits_sqlite
 
-__all__ = ["Patient", "Thread", "patient_or_404", "thread_or_404"]
+__all__ = ["Patient", "Thread", "patient_or_404", "thread_or_404", "threads_by_id"]
 
 _THREAD_COLUMNS = "messagethreadid, subject, messagetype, status, isread, last_at"
 
@@ -57,3 +58,13 @@ def thread_or_404(conn: sqlite3.Connection, patient: Patient, messagethreadid: i
             404, "Invalid message thread.", detail="The message thread ID does not exist for this patient."
         )
     return Thread(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
+
+
+def threads_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Thread]:
+    """The threads with these ids, in the order given (ids a list query just returned)."""
+    rows = conn.execute(
+        f"SELECT {_THREAD_COLUMNS} FROM athena_thread WHERE messagethreadid IN ({','.join('?' * len(ids))})",
+        ids,
+    )
+    found = {row[0]: Thread(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) for row in rows}
+    return [found[tid] for tid in ids]

@@ -16,8 +16,12 @@ def dumps(body: Any) -> str:
 
 
 def json_response(body: Any, *, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    """A ready Starlette response; Connexion passes it through without re-serializing."""
-    content = body if isinstance(body, str) else dumps(body)
-    return Response(
-        content.encode("utf-8"), status_code=status, media_type="application/json", headers=headers
-    )
+    """A ready Starlette response; Connexion passes it through without re-serializing.
+
+    `body` may be JSON already, as text or as UTF-8 bytes (e.g. spliced from cached fragments).
+    """
+    if isinstance(body, bytes):
+        content = body
+    else:
+        content = (body if isinstance(body, str) else dumps(body)).encode("utf-8")
+    return Response(content, status_code=status, media_type="application/json", headers=headers)

@@ -55,7 +55,7 @@ class Sandbox:
     mdhq_users: dict[str, str] = field(default_factory=dict)
     _request_ids: Iterator[int] = field(default_factory=itertools.count)
     # athena's rendered threads and list counts (see athena_cache): derived, never the source of truth.
-    athena_fragments: dict[tuple[int, bool], str] = field(default_factory=dict)
+    athena_fragments: dict[tuple[int, bool], bytes] = field(default_factory=dict)
     athena_counts: dict[tuple[int, int, str], int] = field(default_factory=dict)
 
     @classmethod
