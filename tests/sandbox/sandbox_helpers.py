@@ -105,3 +105,21 @@ def message_of(api: str, body: dict[str, Any]) -> str:
     if api == "oracle":
         return " ".join([body["message"], *(d.get("detail", "") for d in body.get("details", []))])
     return str(body["message"])
+
+
+def athena_time(text: str) -> dt.datetime:
+    """athena's MM/DD/YYYY HH:MM:SS."""
+    return dt.datetime.strptime(text, "%m/%d/%Y %H:%M:%S")
+
+
+def base(api: Api, patient: str = "patientid") -> str:
+    """An athena patient's path prefix, from the documented ids."""
+    return f"/v1/{api.ids['practiceid']}/patients/{api.ids[patient]}"
+
+
+def listing(api: Api, name: str, query: str = "", patient: str = "patientid") -> dict[str, Any]:
+    """One page of an athena list, asserted 200."""
+    response = api.get(f"{base(api, patient)}/securemessage/{name}{query}")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body

@@ -9,24 +9,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sandbox_helpers import Api
+from sandbox_helpers import Api, athena_time, base, listing
 
 LISTS = ("inboxmessages", "archivedmessages", "sentmessages")
-
-
-def athena_time(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%m/%d/%Y %H:%M:%S")
-
-
-def base(api: Api, patient: str = "patientid") -> str:
-    return f"/v1/{api.ids['practiceid']}/patients/{api.ids[patient]}"
-
-
-def listing(api: Api, name: str, query: str = "", patient: str = "patientid") -> dict[str, Any]:
-    response = api.get(f"{base(api, patient)}/securemessage/{name}{query}")
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def order_key(item: dict[str, Any]) -> tuple[dt.datetime, int]:

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from typing import Any
 
 import pytest
-from sandbox_helpers import NOW, Api, vendor_error
-
-
-def athena_time(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%m/%d/%Y %H:%M:%S")
-
-
-def base(api: Api, patient: str = "patientid") -> str:
-    return f"/v1/{api.ids['practiceid']}/patients/{api.ids[patient]}"
-
-
-def listing(api: Api, name: str, query: str = "", patient: str = "patientid") -> dict[str, Any]:
-    response = api.get(f"{base(api, patient)}/securemessage/{name}{query}")
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+from sandbox_helpers import NOW, Api, athena_time, base, listing, vendor_error
 
 
 def thread(api: Api, threadid: int) -> dict[str, Any]:
