@@ -24,31 +24,36 @@ def thread_json(
     sandbox: Sandbox, threads: Sequence[Thread], *, enterpriseid: int, plaintext: bool
 ) -> list[bytes]:
     """Each thread's MessageThread JSON (UTF-8), in the order given; one query renders all the misses."""
-    cache = sandbox.athena_fragments
-    _render(
-        sandbox, [t for t in threads if (t.messagethreadid, plaintext) not in cache], enterpriseid, plaintext
-    )
+    cache = _with_room(sandbox, len(threads))
+    missing = [t for t in threads if (t.messagethreadid, plaintext) not in cache]
+    _render(sandbox, missing, enterpriseid, plaintext)
     return [cache[(t.messagethreadid, plaintext)] for t in threads]
 
 
 def page_json(sandbox: Sandbox, ids: Sequence[int], *, enterpriseid: int, plaintext: bool) -> list[bytes]:
     """As thread_json, for the ids of a list page: only the threads not kept yet are read."""
-    cache = sandbox.athena_fragments
+    cache = _with_room(sandbox, len(ids))
     missing = [tid for tid in ids if (tid, plaintext) not in cache]
     if missing:
         _render(sandbox, threads_by_id(sandbox.conn, missing), enterpriseid, plaintext)
     return [cache[(tid, plaintext)] for tid in ids]
 
 
+def _with_room(sandbox: Sandbox, wanted: int) -> dict[tuple[int, bool], bytes]:
+    """The cache, emptied first when a page of `wanted` could overflow it: never between a page's
+    lookups, so every fragment a page found is still there when the page is read back."""
+    cache = sandbox.athena_fragments
+    if len(cache) + wanted > MAX_FRAGMENTS:
+        cache.clear()
+    return cache
+
+
 def _render(sandbox: Sandbox, threads: Sequence[Thread], enterpriseid: int, plaintext: bool) -> None:
     if not threads:
         return
-    cache = sandbox.athena_fragments
-    if len(cache) + len(threads) > MAX_FRAGMENTS:
-        cache.clear()
     bodies = thread_bodies(sandbox.conn, threads, enterpriseid=enterpriseid, plaintext=plaintext)
     for thread, body in zip(threads, bodies, strict=True):
-        cache[(thread.messagethreadid, plaintext)] = dumps(body).encode("utf-8")
+        sandbox.athena_fragments[(thread.messagethreadid, plaintext)] = dumps(body).encode("utf-8")
 
 
 def cached_count(sandbox: Sandbox, key: tuple[int, int, str], sql: str, args: tuple[object, ...]) -> int:

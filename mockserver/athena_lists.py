@@ -27,7 +27,7 @@ _MAX_OFFSET = 2**62
 def _list(sandbox: Sandbox, practiceid: int, patientid: int, name: str) -> Response:
     query = params()
     limit: int = query["limit"]
-    offset: int = min(query["offset"], _MAX_OFFSET)
+    offset: int = query["offset"]
     plaintext = query.get("showplaintext") == "Y"
     conn = sandbox.conn
     patient = patient_or_404(conn, practiceid, patientid)
@@ -42,7 +42,7 @@ def _list(sandbox: Sandbox, practiceid: int, patientid: int, name: str) -> Respo
         for row in page.execute(
             f"SELECT messagethreadid FROM athena_thread WHERE {where}"
             " ORDER BY last_at DESC, messagethreadid DESC LIMIT ? OFFSET ?",
-            (*keys, limit, offset),
+            (*keys, limit, min(offset, _MAX_OFFSET)),
         )
     ]
     body: dict[str, Any] = {"totalcount": total}

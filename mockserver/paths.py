@@ -14,7 +14,7 @@ from patientmsg.specs import APIS, load_spec
 
 __all__ = ["ill_typed_parameter"]
 
-_INTEGER = re.compile(r"-?\d+")
+_INTEGER = re.compile(r"-?[0-9]+")  # ASCII digits, as the validator reads them
 
 
 @functools.cache

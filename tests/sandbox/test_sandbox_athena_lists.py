@@ -118,3 +118,22 @@ def test_showplaintext_other_values_keep_html(athena_ro: Api) -> None:
 def test_empty_mailbox(athena_ro: Api) -> None:
     for name in LISTS:
         assert listing(athena_ro, name, patient="empty_patientid") == {"totalcount": 0, name: []}
+
+
+def test_a_full_thread_cache_starts_over_without_failing_a_page(
+    athena: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages that overflow the kept fragments are still served whole (the cache empties between pages)."""
+    from patientmsg.mockserver import athena_cache
+
+    monkeypatch.setattr(athena_cache, "MAX_FRAGMENTS", 5)
+    seen = [listing(athena, "inboxmessages", f"?limit=3&offset={offset}") for offset in (0, 1, 3, 0)]
+    assert [len(page["inboxmessages"]) for page in seen] == [3, 3, 3, 3]
+    assert seen[3] == seen[0]
+
+
+def test_previous_past_the_end_steps_back_from_the_offset_asked(athena_ro: Api) -> None:
+    offset = 10**20
+    page = listing(athena_ro, "inboxmessages", f"?limit=7&offset={offset}")
+    assert page["inboxmessages"] == [] and "next" not in page
+    assert page["previous"].endswith(f"limit=7&offset={offset - 7}")

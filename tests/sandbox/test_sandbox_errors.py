@@ -190,3 +190,10 @@ def test_outside_the_mounts_errors_are_json(shared_client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/json"
     assert "/athena" in response.json()["message"]
+
+
+def test_a_non_ascii_digit_in_a_path_id_is_400_naming_that_id(athena_ro: Api) -> None:
+    response = athena_ro.get(
+        "/v1/\uff11\uff19\uff15\uff19\uff10\uff10/patients/1/securemessage/inboxmessages"
+    )
+    assert vendor_error("athena", response, 400)["error"] == "practiceid must be an integer."
