@@ -205,9 +205,16 @@ def _merge(defaults: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_url(base_url: str) -> str:
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(base_url)
+        host = parts.hostname
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise UsageProblem(f"--base-url {base_url!r} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise UsageProblem(f"--base-url {base_url!r} is not an http(s) URL with a host")
+    if parts.username is not None or parts.password is not None:
+        # Reports print the base URL; credentials belong in [auth], where they are redacted.
+        raise UsageProblem("--base-url holds credentials (user:password@): put them in the config's [auth]")
     return base_url.rstrip("/")
 
 

@@ -12,9 +12,10 @@ import click
 from patientmsg.conformance.catalogue import APIS, CATEGORIES, Catalogue, Requirement, load_catalogue
 from patientmsg.conformance.checks import RESPONSE_CHECKS
 from patientmsg.conformance.config import KitConfig, load_config, render_config
+from patientmsg.conformance.credentials import verify_credentials
 from patientmsg.conformance.engine import EnginePlan, run_engine
 from patientmsg.conformance.errors import UsageProblem
-from patientmsg.conformance.identity import Identity, Redactor, identities
+from patientmsg.conformance.identity import Redactor, identities
 from patientmsg.conformance.ledger import Ledger
 from patientmsg.conformance.plan import engine_operations, engine_parameters
 from patientmsg.conformance.probe_runner import run_probes
@@ -119,7 +120,7 @@ def _run(options: Options) -> int:
     wait_for(config.base_url, options.wait)
     started = time.monotonic()
     primary, second = identities(config)
-    _authenticate(primary, second)
+    verify_credentials(config, primary, second)
     redactor = Redactor(primary, second)
     ledger = Ledger(catalogue)
     active = {name for requirement in selected for name in requirement.verified_by}
@@ -167,13 +168,6 @@ def _run(options: Options) -> int:
     _write(options.junit_path, render_junit(report))
     _write(options.html_path, render_html(report, catalogue.title))
     return 0 if report.passed else 1
-
-
-def _authenticate(primary: Identity, second: Identity | None) -> None:
-    """Fetch tokens up front: bad credentials in the config are a config error, said once."""
-    primary.authorization()
-    if second is not None:
-        second.authorization()
 
 
 def run_cli(**options: Any) -> int:

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from kit_harness import free_port, run_kit
+from kit_harness import Sandbox, free_port, run_kit
 from patientmsg.fixtures import sandbox_config
 
 ATHENA_CONFIG = """
@@ -69,6 +69,9 @@ def test_remote_target_without_config_is_a_usage_error_in_a_real_process() -> No
         (("--only", "paginaton"), "neither a requirement of athena nor a category"),
         (("--only", "ORA-PAG-001"), "neither a requirement of athena"),
         (("--base-url", "ftp://127.0.0.1/athena"), "not an http(s) URL"),
+        (("--base-url", "http://[::1/athena"), "is not a URL"),
+        (("--base-url", "http://un:topsecretpw@127.0.0.1:9/athena"), "put them in the config's [auth]"),
+        (("--config", "/nonexistent/patientmsg.toml"), "config: cannot read /nonexistent/patientmsg.toml"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(args: tuple[str, ...], expected: str) -> None:
@@ -76,7 +79,29 @@ def test_bad_options_exit_2_with_one_line(args: tuple[str, ...], expected: str) 
     # The later --base-url wins in click; the check happens before any request is sent.
     run = run_kit(*argv, json_report=False)
     assert run.exit_code == 2
-    assert expected in _one_line_error(run.stdout, run.stderr)
+    line = _one_line_error(run.stdout, run.stderr)
+    assert expected in line
+    assert "topsecretpw" not in line + run.stdout
+
+
+@pytest.mark.parametrize(
+    ("api", "auth"),
+    [
+        ("mdhq", '[auth]\nbasic = { username = "patientmsg-sandbox", password = "wrong-password" }'),
+        ("oracle", '[auth]\nbearer_token = "not-the-sandbox-token"'),
+    ],
+)
+def test_credentials_the_target_refuses_are_a_config_error(
+    sandbox: Sandbox, tmp_path: Path, api: str, auth: str
+) -> None:
+    """A stale secret must not turn every requirement into "skipped" and the run green."""
+    config = tmp_path / "stale.toml"
+    config.write_text(auth + "\n")
+    run = run_kit("--api", api, "--base-url", sandbox.base(api), "--config", str(config), json_report=False)
+    assert run.exit_code == 2
+    line = _one_line_error(run.stdout, run.stderr)
+    assert "refused the credentials in [auth] (401" in line
+    assert "wrong-password" not in line and "not-the-sandbox-token" not in line
 
 
 def test_unreachable_target_exits_2_after_waiting() -> None:
