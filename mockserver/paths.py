@@ -10,7 +10,7 @@ import functools
 import re
 
 from patientmsg.mockserver.mounts import MOUNTS
-from patientmsg.specs import APIS, load_spec
+from patientmsg.specs import APIS, load_spec, operations
 
 __all__ = ["ill_typed_parameter"]
 
@@ -22,16 +22,13 @@ def _templates(api: str) -> list[tuple[list[str], dict[str, str]]]:
     """Each path of the API as segments, with the type of each path parameter."""
     spec = load_spec(api)
     shared = spec.get("components", {}).get("parameters", {})
-    found = []
-    for path, item in spec["paths"].items():
-        types: dict[str, str] = {}
-        for op in (v for k, v in item.items() if isinstance(v, dict) and "responses" in v):
-            for param in op.get("parameters", []):
-                param = shared[param["$ref"].rsplit("/", 1)[1]] if "$ref" in param else param
-                if param["in"] == "path":
-                    types[param["name"]] = param["schema"].get("type", "string")
-        found.append((path.strip("/").split("/"), types))
-    return found
+    types: dict[str, dict[str, str]] = {}
+    for _, path, op in operations(spec):
+        for param in op.get("parameters", []):
+            param = shared[param["$ref"].rsplit("/", 1)[1]] if "$ref" in param else param
+            if param["in"] == "path":
+                types.setdefault(path, {})[param["name"]] = param["schema"].get("type", "string")
+    return [(path.strip("/").split("/"), types.get(path, {})) for path in spec["paths"]]
 
 
 def ill_typed_parameter(path: str) -> str | None:
