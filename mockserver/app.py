@@ -1,8 +1,8 @@
-"""The app: one Connexion AsyncApp serving the three specs under /athena, /oracle and /mdhq.
+"""The app: one Connexion AsyncApp serving every API in the registry (registry.py) under its mount.
 
-A request travels: CORS -> OracleEdge (Oracle only: request id, status lists) -> Connexion's
-error handling (every error rendered by failures.py) -> Swagger UI -> routing (404/405) ->
-security (security.py) -> validation (validation.py) -> the handler, found by operationId.
+A request travels: CORS -> each unit's edge middleware (Oracle only: request id, status lists) ->
+Connexion's error handling (every error rendered by error_rendering.py) -> Swagger UI -> routing
+(404/405) -> security (security.py) -> validation (validation.py) -> the handler, found by operationId.
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
-from patientmsg.mockserver import athena, mdhq, oracle
-from patientmsg.mockserver.failures import handle_exception
-from patientmsg.mockserver.mounts import MOUNTS, served_spec
-from patientmsg.mockserver.oracle_edge import OracleEdge
+from patientmsg.mockserver.error_rendering import handle_exception
+from patientmsg.mockserver.mounts import served_spec
+from patientmsg.mockserver.registry import UNITS
 from patientmsg.mockserver.security import security_map
 from patientmsg.mockserver.service import health, index
 from patientmsg.mockserver.state import Clock, Sandbox
@@ -36,11 +35,6 @@ from starlette.middleware.cors import CORSMiddleware
 
 __all__ = ["create_app"]
 
-_HANDLERS: dict[str, dict[str, Callable[..., Any]]] = {
-    "athena": athena.HANDLERS,
-    "oracle": oracle.HANDLERS,
-    "mdhq": mdhq.HANDLERS,
-}
 # Headers a browser client may read from a cross-origin answer.
 _EXPOSED = ["opc-request-id", "WWW-Authenticate", "Allow", "Cache-Control"]
 
@@ -50,7 +44,7 @@ def _resolver(api: str, sandbox: Sandbox) -> Resolver:
 
     def resolve(operation_id: str) -> Callable[..., Any]:
         try:
-            return functools.partial(_HANDLERS[api][operation_id], sandbox)
+            return functools.partial(UNITS[api].handlers[operation_id], sandbox)
         except KeyError:
             raise ResolverError(f"{api}: no handler for operationId {operation_id!r}") from None
 
@@ -59,7 +53,10 @@ def _resolver(api: str, sandbox: Sandbox) -> Resolver:
 
 def _middlewares(sandbox: Sandbox) -> list[Any]:
     # Connexion's default stack without response validation (Schemathesis checks responses in the
-    # tests; per request it would re-parse every body), wrapped in CORS and the Oracle edge.
+    # tests; per request it would re-parse every body), wrapped in CORS and the units' edges.
+    edges = [
+        functools.partial(unit.edge, sandbox=sandbox) for unit in UNITS.values() if unit.edge is not None
+    ]
     return [
         functools.partial(
             CORSMiddleware,
@@ -68,7 +65,7 @@ def _middlewares(sandbox: Sandbox) -> list[Any]:
             allow_headers=["*"],
             expose_headers=_EXPOSED,
         ),
-        functools.partial(OracleEdge, sandbox=sandbox),
+        *edges,
         functools.partial(ServerErrorMiddleware, handler=handle_exception),
         ExceptionMiddleware,
         SwaggerUIMiddleware,
@@ -84,10 +81,10 @@ def create_app(conn: sqlite3.Connection, clock: Clock, *, seed: int) -> AsyncApp
     """The sandbox over an open store (see patientmsg.fixtures.open_store) and an injected clock."""
     sandbox = Sandbox.load(conn, clock, seed=seed)
     app = AsyncApp(__name__, middlewares=_middlewares(sandbox), validator_map=VALIDATORS)
-    for api, prefix in MOUNTS.items():
+    for api, unit in UNITS.items():
         app.add_api(
             served_spec(api),
-            base_path=prefix,
+            base_path=unit.prefix,
             name=api,
             resolver=_resolver(api, sandbox),
             security_map=security_map(api, sandbox),

@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from connexion.lifecycle import ConnexionRequest
-from patientmsg.mockserver.athena_token import token_client
-from patientmsg.mockserver.errors import ApiError
+from patientmsg.mockserver.athena.oauth import token_client
 from patientmsg.mockserver.state import Sandbox
+from patientmsg.mockserver.vendor_errors import ApiError
 
 __all__ = ["security_map"]
 

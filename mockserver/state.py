@@ -54,7 +54,7 @@ class Sandbox:
     oracle_patients: frozenset[str] = frozenset()
     mdhq_users: dict[str, str] = field(default_factory=dict)
     _request_ids: Iterator[int] = field(default_factory=itertools.count)
-    # athena's rendered threads and list counts (see athena_cache): derived, never the source of truth.
+    # athena's rendered threads and list counts (see athena/cache.py): derived, never the source of truth.
     athena_fragments: dict[tuple[int, bool], bytes] = field(default_factory=dict)
     athena_counts: dict[tuple[int, int, str], int] = field(default_factory=dict)
 

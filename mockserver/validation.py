@@ -11,9 +11,9 @@ from typing import Any
 
 from connexion.datastructures import MediaTypeDict
 from connexion.validators import VALIDATOR_MAP, FormDataValidator
-from patientmsg.mockserver.errors import ApiError
 from patientmsg.mockserver.inputs import PARAMS_KEY
 from patientmsg.mockserver.parameters import Invalid, ValueCheck, compile_schema
+from patientmsg.mockserver.vendor_errors import ApiError
 from starlette.datastructures import Headers, QueryParams
 from starlette.types import Receive, Scope
 

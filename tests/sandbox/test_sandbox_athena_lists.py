@@ -124,7 +124,7 @@ def test_a_full_thread_cache_starts_over_without_failing_a_page(
     athena: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Pages that overflow the kept fragments are still served whole (the cache empties between pages)."""
-    from patientmsg.mockserver import athena_cache
+    from patientmsg.mockserver.athena import cache as athena_cache
 
     monkeypatch.setattr(athena_cache, "MAX_FRAGMENTS", 5)
     seen = [listing(athena, "inboxmessages", f"?limit=3&offset={offset}") for offset in (0, 1, 3, 0)]

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from patientmsg.mockserver.athena_lookup import Thread
+from patientmsg.mockserver.athena.lookup import Thread
 from patientmsg.mockserver.dates import athena_datetime
 
 __all__ = ["MESSAGE_COLUMNS", "message_body", "plain_text", "thread_bodies"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from patientmsg.mockserver.athena_lookup import Thread, threads_by_id
-from patientmsg.mockserver.athena_render import thread_bodies
+from patientmsg.mockserver.athena.lookup import Thread, threads_by_id
+from patientmsg.mockserver.athena.render import thread_bodies
 from patientmsg.mockserver.responses import dumps
 from patientmsg.mockserver.state import Sandbox
 

@@ -1,4 +1,4 @@
-"""Oracle Health Patient Messages: operationId -> handler, and the inbox-items list itself.
+"""Oracle Health Patient Messages: the inbox-items list.
 
 The service "returns 1 page": at most 1,000 items, `hasAdditionalListItems` when more match, no
 `opc-next-page`, so no `page` value is ever valid. A client reads further by narrowing the dates.
@@ -7,17 +7,15 @@ The service "returns 1 page": at most 1,000 items, `hasAdditionalListItems` when
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
-from patientmsg.mockserver.errors import ApiError
 from patientmsg.mockserver.inputs import params
-from patientmsg.mockserver.oracle_window import order_by, window
+from patientmsg.mockserver.oracle.window import order_by, window
 from patientmsg.mockserver.responses import dumps, json_response
 from patientmsg.mockserver.state import Sandbox
+from patientmsg.mockserver.vendor_errors import ApiError
 from starlette.responses import Response
 
-__all__ = ["HANDLERS", "PAGE_LIMIT", "list_inbox_items"]
+__all__ = ["PAGE_LIMIT", "list_inbox_items"]
 
 #: Items per response (the spec's limit: minimum = maximum = 1000).
 PAGE_LIMIT = 1000
@@ -67,6 +65,3 @@ async def list_inbox_items(sandbox: Sandbox) -> Response:
     # Items are stored as served: joined as text, not parsed and re-serialized.
     items = ",".join(_with_organization(row[0], row[1]) if load else row[0] for row in rows[:limit])
     return json_response(f'{{"hasAdditionalListItems":{"true" if more else "false"},"items":[{items}]}}')
-
-
-HANDLERS: dict[str, Callable[..., Any]] = {"listInboxItems": list_inbox_items}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from patientmsg.mockserver.athena_cache import cached_count, page_json
-from patientmsg.mockserver.athena_lookup import patient_or_404
+from patientmsg.mockserver.athena.cache import cached_count, page_json
+from patientmsg.mockserver.athena.lookup import patient_or_404
 from patientmsg.mockserver.inputs import params
 from patientmsg.mockserver.responses import dumps, json_response
 from patientmsg.mockserver.state import Sandbox
@@ -34,7 +34,7 @@ def _list(sandbox: Sandbox, practiceid: int, patientid: int, name: str) -> Respo
     where = f"practiceid = ? AND patientid = ? AND {_FILTERS[name]}"
     keys = (practiceid, patientid)
     total = cached_count(sandbox, (*keys, name), f"SELECT COUNT(*) FROM athena_thread WHERE {where}", keys)
-    # Ids only: the threads themselves come from the kept fragments (athena_cache).
+    # Ids only: the threads themselves come from the kept fragments (athena/cache.py).
     page = conn.cursor()
     page.row_factory = None
     ids = [

@@ -11,9 +11,9 @@ import logging
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from patientmsg.mockserver.errors import ApiError, error_body, error_headers
 from patientmsg.mockserver.mounts import MOUNTS, api_of
 from patientmsg.mockserver.paths import ill_typed_parameter
+from patientmsg.mockserver.vendor_errors import ApiError, error_body, error_headers
 from starlette.exceptions import HTTPException
 
 __all__ = ["as_api_error", "handle_exception"]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from patientmsg.mockserver.athena_cache import forget, thread_json
-from patientmsg.mockserver.athena_lookup import Thread, patient_or_404, thread_or_404
-from patientmsg.mockserver.athena_render import MESSAGE_COLUMNS, message_body
-from patientmsg.mockserver.errors import ApiError
+from patientmsg.mockserver.athena.cache import forget, thread_json
+from patientmsg.mockserver.athena.lookup import Thread, patient_or_404, thread_or_404
+from patientmsg.mockserver.athena.render import MESSAGE_COLUMNS, message_body
 from patientmsg.mockserver.responses import json_response
 from patientmsg.mockserver.state import Sandbox
+from patientmsg.mockserver.vendor_errors import ApiError
 from starlette.responses import Response
 
 __all__ = ["can_patient_reply", "get_message_thread", "mark_lab_result_read", "reply_to_message_thread"]

@@ -1,16 +1,13 @@
-"""MD HQ (Cerbo) patient portal: operationId -> handler; enqueued requests and the invite outbox."""
+"""MD HQ (Cerbo) patient portal: enqueued requests and the invite outbox."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from patientmsg.mockserver.errors import ApiError
 from patientmsg.mockserver.responses import json_response
 from patientmsg.mockserver.state import Sandbox, fits_sqlite, stable_digest
+from patientmsg.mockserver.vendor_errors import ApiError
 from starlette.responses import Response
 
-__all__ = ["HANDLERS", "delete_enqueued", "invite_patient", "list_enqueued"]
+__all__ = ["delete_enqueued", "invite_patient", "list_enqueued"]
 
 _INVITE = {
     "invitation": ("Join our patient portal", "You're invited to our patient portal. Set up your account"),
@@ -94,10 +91,3 @@ async def invite_patient(sandbox: Sandbox, pt_id: int, user: str) -> Response:
             (pt_id, email, kind, subject, f"Hi {first_name},\n\n{lead}: {link}\n", now, user),
         )
     return json_response({"success": True, "pt_id": pt_id, "email": email, "kind": kind, "sent_at": now})
-
-
-HANDLERS: dict[str, Callable[..., Any]] = {
-    "listEnqueuedPortalRequests": list_enqueued,
-    "deleteEnqueuedPortalRequest": delete_enqueued,
-    "invitePatientToPortal": invite_patient,
-}

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from patientmsg.mockserver.dates import parse_rfc3339, to_store_text
-from patientmsg.mockserver.errors import ApiError
+from patientmsg.mockserver.vendor_errors import ApiError
 
 __all__ = ["DEFAULT_DAYS", "LOWER", "UPPER", "order_by", "window"]
 

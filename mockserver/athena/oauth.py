@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from patientmsg.mockserver.errors import ApiError
 from patientmsg.mockserver.responses import json_response
 from patientmsg.mockserver.state import Sandbox, stable_digest
+from patientmsg.mockserver.vendor_errors import ApiError
 from starlette.responses import Response
 
 __all__ = ["TOKEN_LIFETIME", "create_access_token", "token_client"]

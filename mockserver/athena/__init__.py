@@ -1,19 +1,19 @@
-"""athenahealth Secure Messages: operationId -> handler (the handlers live in athena_*.py)."""
+"""athenahealth Secure Messages, the sandbox's unit: operationId -> handler (handlers in this package)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from patientmsg.mockserver.athena_lists import list_archived_messages, list_inbox_messages, list_sent_messages
-from patientmsg.mockserver.athena_mapping import get_departments_mapping
-from patientmsg.mockserver.athena_threads import (
+from patientmsg.mockserver.athena.lists import list_archived_messages, list_inbox_messages, list_sent_messages
+from patientmsg.mockserver.athena.mapping import get_departments_mapping
+from patientmsg.mockserver.athena.oauth import create_access_token
+from patientmsg.mockserver.athena.threads import (
     can_patient_reply,
     get_message_thread,
     mark_lab_result_read,
     reply_to_message_thread,
 )
-from patientmsg.mockserver.athena_token import create_access_token
 
 __all__ = ["HANDLERS"]
 

@@ -6,8 +6,8 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from patientmsg.mockserver.errors import ApiError
 from patientmsg.mockserver.state import fits_sqlite
+from patientmsg.mockserver.vendor_errors import ApiError
 
 __all__ = ["Patient", "Thread", "patient_or_404", "thread_or_404", "threads_by_id"]
 
