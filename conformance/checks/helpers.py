@@ -10,6 +10,7 @@ from patientmsg.conformance.exchange import Exchange
 
 __all__ = [
     "ATHENA_LISTS",
+    "ATHENA_LIST_KEY",
     "athena_list",
     "athena_time",
     "created_at",
@@ -22,6 +23,9 @@ __all__ = [
 ]
 
 ATHENA_LISTS = ("inboxmessages", "archivedmessages", "sentmessages")
+# The key of every athena list's entries: not in the document; the one a public client of athena's
+# preview reads (response.data.messages), as the spec's MessageThreadList says.
+ATHENA_LIST_KEY = "messages"
 _ATHENA_LIST_PATH = re.compile(
     r"/v1/[^/]+/patients/[^/]+/securemessage/(inboxmessages|archivedmessages|sentmessages)$"
 )
@@ -39,7 +43,7 @@ def athena_list(ex: Exchange) -> tuple[str, dict[str, Any], list[Any]] | None:
     body = ex.json()
     if match is None or ex.status != 200 or not isinstance(body, dict):
         return None
-    entries = body.get(match.group(1))
+    entries = body.get(ATHENA_LIST_KEY)
     if not isinstance(entries, list):
         return None
     return match.group(1), body, entries

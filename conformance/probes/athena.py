@@ -6,7 +6,7 @@ import base64
 import re
 from typing import Any
 
-from patientmsg.conformance.checks.helpers import describe
+from patientmsg.conformance.checks.helpers import ATHENA_LIST_KEY, describe
 from patientmsg.conformance.failures import ConformanceFailure, Skip
 from patientmsg.conformance.probes.common import (
     INVALID_TOKEN,
@@ -135,7 +135,7 @@ def athena_can_reply_matches_thread_status(ctx: ProbeContext) -> None:
 def _threads_with_messages(ctx: ProbeContext, params: dict[str, str | int]) -> list[dict[str, Any]]:
     patient = "small_patientid" if ctx.optional_id("small_patientid") is not None else "patientid"
     exchange = ctx.get(list_path(ctx, "inboxmessages", patient), params=params)
-    entries = body_of(exchange).get("inboxmessages")
+    entries = body_of(exchange).get(ATHENA_LIST_KEY)
     if exchange.status != 200 or not isinstance(entries, list):
         raise ConformanceFailure(
             "athena inbox unreadable", received=describe(exchange), documented="200 list"

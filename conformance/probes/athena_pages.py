@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from patientmsg.conformance.checks.helpers import ATHENA_LISTS, describe
+from patientmsg.conformance.checks.helpers import ATHENA_LIST_KEY, ATHENA_LISTS, describe
 from patientmsg.conformance.failures import ConformanceFailure, Skip
 from patientmsg.conformance.probes.athena import ERROR_KEYS, list_path
 from patientmsg.conformance.probes.common import body_of, expect_error
@@ -43,7 +43,7 @@ def athena_default_limit_is_1000(ctx: ProbeContext) -> None:
     if total <= 1000:
         raise Skip(f"the largest list holds {total} threads; a default of 1000 cannot show below 1001")
     exchange = ctx.get(list_path(ctx, kind))
-    entries = body_of(exchange).get(kind)
+    entries = body_of(exchange).get(ATHENA_LIST_KEY)
     if exchange.status != 200 or not isinstance(entries, list) or len(entries) != 1000:
         count = len(entries) if isinstance(entries, list) else "no"
         ctx.fail(
@@ -94,7 +94,7 @@ def athena_offset_walk_yields_each_thread_once(ctx: ProbeContext) -> None:
             break
         exchange = ctx.get(list_path(ctx, kind), params={"limit": WALK_LIMIT, "offset": offset})
         body = body_of(exchange)
-        entries = body.get(kind)
+        entries = body.get(ATHENA_LIST_KEY)
         if exchange.status != 200 or not isinstance(entries, list):
             raise ConformanceFailure(
                 "athena walk interrupted", received=describe(exchange), documented="200 lists"
