@@ -71,8 +71,10 @@ def generated(app: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
             served = root / f"{api}.json"
             served.write_bytes(client.get(f"/{api}/openapi.json").content)
             result = subprocess.run(
-                [str(GENERATOR), "generate", "--path", str(served), "--meta", "none"]
-                + ["--output-path", str(root / f"generated_{api}"), "--config", str(config)],
+                [
+                    *(str(GENERATOR), "generate", "--path", str(served), "--meta", "none"),
+                    *("--output-path", str(root / f"generated_{api}"), "--config", str(config)),
+                ],
                 capture_output=True,
                 text=True,
                 check=False,
@@ -130,15 +132,16 @@ def test_athena_client_parses_every_answer(generated: dict[str, ModuleType], app
     thread = {**patient, "messagethreadid": ids["messagethreadid"]}
     assert _call(gen, "getMessageThread", client, **thread).documentid == ids["messagethreadid"]
     _call(gen, "canPatientReplyToMessage", client, **thread)
-    reply = _call(gen, "replyToMessageThread", client, body=models.ReplyToMessageThreadBody(text="Thanks"), **thread)
-    assert reply.message.text == "Thanks"
+    text = models.ReplyToMessageThreadBody(text="Thanks")
+    reply = _call(gen, "replyToMessageThread", client, body=text, **thread)
+    assert reply.error == "0" and reply.message.text == "Thanks"
     for operation in ("listInboxMessages", "listArchivedMessages", "listSentMessages"):
         page = _call(gen, operation, client, **patient)
         assert page.messages and page.totalcount >= len(page.messages)
     mapping = _call(gen, "getDepartmentsMapping", client, practiceid=ids["practiceid"])
     assert mapping.departmentsmapping
     lab = {**patient, "messagethreadid": ids["labresult_messagethreadid"]}
-    _call(gen, "markLabResultRead", client, **lab)
+    assert _call(gen, "markLabResultRead", client, **lab).success == models.SuccessResultSuccess.TRUE
 
 
 def test_oracle_client_parses_every_answer(generated: dict[str, ModuleType], app: Any) -> None:
@@ -146,8 +149,11 @@ def test_oracle_client_parses_every_answer(generated: dict[str, ModuleType], app
     client = _client(gen, app, "oracle", f"Bearer {config['auth']['bearer_token']}")
     page = _call(gen, "listInboxItems", client, patient_id=config["ids"]["patientId"])
     assert page.items
-    summary = importlib.import_module(f"{gen.__name__}.models").PatientInboxMessageSummary
-    assert all(isinstance(item, summary) for item in page.items)
+    models = importlib.import_module(f"{gen.__name__}.models")
+    assert all(isinstance(item, models.PatientInboxMessageSummary) for item in page.items)
+    # "Set to PERSONNEL or GROUPINBOX for inbox item sender": a typed enum of exactly those two.
+    senders = {item.message_sender.type_ for item in page.items}
+    assert senders <= set(models.StaffParticipantType) and senders
 
 
 def test_mdhq_client_parses_every_answer(generated: dict[str, ModuleType], app: Any) -> None:
@@ -155,8 +161,7 @@ def test_mdhq_client_parses_every_answer(generated: dict[str, ModuleType], app: 
     basic, ids = config["auth"]["basic"], config["ids"]
     client = _client(gen, app, "mdhq", _basic(basic["username"], basic["password"]))
     assert _call(gen, "listEnqueuedPortalRequests", client, pt_id=ids["pt_id"]).data
-    deleted = _call(
-        gen, "deleteEnqueuedPortalRequest", client, pt_id=ids["pt_id"], queue_request_id=ids["queue_request_id"]
-    )
+    request = {"pt_id": ids["pt_id"], "queue_request_id": ids["queue_request_id"]}
+    deleted = _call(gen, "deleteEnqueuedPortalRequest", client, **request)
     assert deleted.id == ids["queue_request_id"]
     assert _call(gen, "invitePatientToPortal", client, pt_id=ids["pt_id"]).pt_id == ids["pt_id"]

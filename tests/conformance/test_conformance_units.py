@@ -78,9 +78,7 @@ def test_page_size_and_links_follow_limit_and_offset() -> None:
     assert pagination.athena_page_size_matches_limit(_exchange(url, 200, good)) is None
     assert pagination.athena_next_and_previous_are_consistent(_exchange(url, 200, good)) is None
     with pytest.raises(ConformanceFailure, match="Received: 3 inboxmessages"):
-        pagination.athena_page_size_matches_limit(
-            _exchange(url, 200, {**good, "messages": [*entries, {}]})
-        )
+        pagination.athena_page_size_matches_limit(_exchange(url, 200, {**good, "messages": [*entries, {}]}))
     no_next = {key: value for key, value in good.items() if key != "next"}
     with pytest.raises(ConformanceFailure, match="next absent"):
         pagination.athena_next_and_previous_are_consistent(_exchange(url, 200, no_next))

@@ -109,10 +109,7 @@ def test_showplaintext_strips_tags_and_decodes_entities(athena_ro: Api, name: st
 
 def test_showplaintext_other_values_keep_html(athena_ro: Api) -> None:
     default = listing(athena_ro, "inboxmessages", "?limit=20")
-    assert (
-        listing(athena_ro, "inboxmessages", "?limit=20&showplaintext=N")["messages"]
-        == default["messages"]
-    )
+    assert listing(athena_ro, "inboxmessages", "?limit=20&showplaintext=N")["messages"] == default["messages"]
 
 
 def test_empty_mailbox(athena_ro: Api) -> None:

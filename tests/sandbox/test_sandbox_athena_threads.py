@@ -58,9 +58,7 @@ def test_lists_read_before_a_write_show_it_after(athena: Api) -> None:
     sent_before = listing(athena, "sentmessages", "?limit=10000")
     assert threadid not in [t["messagethreadid"] for t in sent_before["messages"]]
     (inbox_before,) = [
-        t
-        for t in listing(athena, "inboxmessages", plain)["messages"]
-        if t["messagethreadid"] == threadid
+        t for t in listing(athena, "inboxmessages", plain)["messages"] if t["messagethreadid"] == threadid
     ]
     reply = athena.post(
         f"{base(athena)}/securemessage/{threadid}/reply", data={"text": "Fine &amp; <i>thanks</i>"}

@@ -119,7 +119,13 @@ def test_the_lower_bound_defaults_to_90_days_before_now(oracle_ro: Api) -> None:
 
 @pytest.mark.parametrize(
     "stamp",
-    ["2026-11-18T09:00:00.250Z", "2026-11-18T02:00:00-07:00", "2026-11-18T09:00:00%2B00:00", "2026-11-18t09:00:00z"],
+    [
+        "2026-11-18T09:00:00.250Z",
+        "2026-11-18T02:00:00-07:00",
+        "2026-11-18T09:00:00%2B00:00",
+        "2026-11-18t09:00:00z",
+        "2026-11-18T09:00:60Z",
+    ],
 )
 def test_dates_in_another_form_than_utc_without_milliseconds_are_400(oracle_ro: Api, stamp: str) -> None:
     # "in UTC point-in-time format ... excluding milliseconds": the documented form only.
