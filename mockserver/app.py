@@ -21,7 +21,7 @@ from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
 from connexion.resolver import Resolver
 from patientmsg.mockserver.error_rendering import handle_exception
 from patientmsg.mockserver.mounts import served_spec
@@ -51,6 +51,21 @@ def _resolver(api: str, sandbox: Sandbox) -> Resolver:
     return Resolver(resolve)
 
 
+class _RefsKeptAPI(SwaggerUIAPI):  # type: ignore[misc]
+    # Connexion serves openapi.json with every $ref inlined; a client generator then names each
+    # copy after where it sits (ListInboxMessagesResponse200...) and clashes on the duplicates.
+    # The served file keeps the components, as shipped, with only the servers adapted.
+    def _spec_for_prefix(self, request: Any) -> dict[str, Any]:
+        raw: dict[str, Any] = self.specification.with_base_path(self._base_path_for_prefix(request)).raw
+        return raw
+
+
+class _ServedSpecUI(SwaggerUIMiddleware):  # type: ignore[misc]
+    def add_api(self, specification: Any, base_path: str | None = None, **kwargs: Any) -> None:
+        api = _RefsKeptAPI(specification, base_path=base_path, default=self.default_fn, **kwargs)
+        self.router.mount(api.base_path, app=api.router)
+
+
 def _middlewares(sandbox: Sandbox) -> list[Any]:
     # Connexion's default stack without response validation (Schemathesis checks responses in the
     # tests; per request it would re-parse every body), wrapped in CORS and the units' edges.
@@ -68,7 +83,7 @@ def _middlewares(sandbox: Sandbox) -> list[Any]:
         *edges,
         functools.partial(ServerErrorMiddleware, handler=handle_exception),
         ExceptionMiddleware,
-        SwaggerUIMiddleware,
+        _ServedSpecUI,
         RoutingMiddleware,
         SecurityMiddleware,
         RequestValidationMiddleware,

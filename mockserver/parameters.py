@@ -69,10 +69,12 @@ class _Scalar:
             )
         if self.max_length is not None and len(value) > self.max_length:
             raise Invalid(f"must be at most {self.max_length} characters")
-        if self.pattern is not None and self.pattern.search(value) is None:
-            raise Invalid("has characters that are not allowed")
-        if self.date_time and parse_rfc3339(value) is None:
+        # A date-time's pattern fixes its form (Oracle: UTC, no milliseconds): say so, not "characters".
+        fits = self.pattern is None or self.pattern.search(value) is not None
+        if self.date_time and (not fits or parse_rfc3339(value) is None):
             raise Invalid("must be an ISO 8601 date-time in UTC, e.g. 2026-11-20T09:00:00Z")
+        if not fits:
+            raise Invalid("has characters that are not allowed")
         return value
 
     def _typed(self, raw: str) -> Any:

@@ -20,6 +20,9 @@ _FILTERS = {
     "archivedmessages": "status = 'ARCHIVED'",
     "sentmessages": "in_sent = 1",
 }
+# The list's key in every list's envelope. athena documents none; a public client written against
+# athena's preview reads `messages` (see the spec's MessageThreadList), so all three lists use it.
+_LIST_KEY = "messages"
 # Past any real table, and still an integer SQLite can bind.
 _MAX_OFFSET = 2**62
 
@@ -55,7 +58,7 @@ def _list(sandbox: Sandbox, practiceid: int, patientid: int, name: str) -> Respo
         body["previous"] = base + urlencode({**kept, "limit": limit, "offset": max(0, offset - limit)})
     # The envelope, then the kept threads spliced in as its last key: the same bytes as dumps(body).
     fragments = page_json(sandbox, ids, enterpriseid=patient.enterpriseid, plaintext=plaintext)
-    head = f'{dumps(body)[:-1]},"{name}":['.encode()
+    head = f'{dumps(body)[:-1]},"{_LIST_KEY}":['.encode()
     return json_response(b"".join((head, b",".join(fragments), b"]}")))
 
 

@@ -76,12 +76,12 @@ def test_page_size_and_links_follow_limit_and_offset() -> None:
     url = "http://h/athena/v1/1/patients/2/securemessage/inboxmessages?limit=2&offset=2"
     entries = [{"documentid": 1}, {"documentid": 2}]
     link = "/v1/1/patients/2/securemessage/inboxmessages?limit=2&offset="
-    good = {"totalcount": 5, "inboxmessages": entries, "next": link + "4", "previous": link + "0"}
+    good = {"totalcount": 5, "messages": entries, "next": link + "4", "previous": link + "0"}
     assert athena_checks.athena_page_size_matches_limit(_exchange(url, 200, good)) is None
     assert athena_checks.athena_next_and_previous_are_consistent(_exchange(url, 200, good)) is None
     with pytest.raises(ConformanceFailure, match="Received: 3 inboxmessages"):
         athena_checks.athena_page_size_matches_limit(
-            _exchange(url, 200, {**good, "inboxmessages": [*entries, {}]})
+            _exchange(url, 200, {**good, "messages": [*entries, {}]})
         )
     no_next = {key: value for key, value in good.items() if key != "next"}
     with pytest.raises(ConformanceFailure, match="next absent"):

@@ -17,7 +17,7 @@ def thread(api: Api, threadid: int) -> dict[str, Any]:
 
 
 def test_thread_reads_oldest_first(athena_ro: Api) -> None:
-    sent = listing(athena_ro, "sentmessages", "?limit=10000")["sentmessages"]
+    sent = listing(athena_ro, "sentmessages", "?limit=10000")["messages"]
     conversation = max(sent, key=lambda t: len(t["messagelist"]))
     body = thread(athena_ro, conversation["messagethreadid"])
     times = [(athena_time(m["createddatetime"]), m["messageid"]) for m in body["messagelist"]]
@@ -46,9 +46,9 @@ def test_reply_appends_the_patients_message(athena: Api) -> None:
     assert message["createddatetime"] == NOW.strftime("%m/%d/%Y %H:%M:%S")  # the injected clock
     after = thread(athena, threadid)["messagelist"]
     assert after[:-1] == before and after[-1] == message
-    sent = listing(athena, "sentmessages", "?limit=1")["sentmessages"]
+    sent = listing(athena, "sentmessages", "?limit=1")["messages"]
     assert sent[0]["messagethreadid"] == threadid and sent[0]["messagelist"][-1] == message
-    assert listing(athena, "inboxmessages", "?limit=1")["inboxmessages"][0]["messagethreadid"] == threadid
+    assert listing(athena, "inboxmessages", "?limit=1")["messages"][0]["messagethreadid"] == threadid
 
 
 def test_lists_read_before_a_write_show_it_after(athena: Api) -> None:
@@ -56,18 +56,16 @@ def test_lists_read_before_a_write_show_it_after(athena: Api) -> None:
     threadid = athena.ids["messagethreadid"]
     plain = "?limit=5&showplaintext=Y"
     sent_before = listing(athena, "sentmessages", "?limit=10000")
-    assert threadid not in [t["messagethreadid"] for t in sent_before["sentmessages"]]
+    assert threadid not in [t["messagethreadid"] for t in sent_before["messages"]]
     (inbox_before,) = [
-        t
-        for t in listing(athena, "inboxmessages", plain)["inboxmessages"]
-        if t["messagethreadid"] == threadid
+        t for t in listing(athena, "inboxmessages", plain)["messages"] if t["messagethreadid"] == threadid
     ]
     reply = athena.post(
         f"{base(athena)}/securemessage/{threadid}/reply", data={"text": "Fine &amp; <i>thanks</i>"}
     )
     assert reply.status_code == 200, reply.text
     assert listing(athena, "sentmessages", "?limit=10000")["totalcount"] == sent_before["totalcount"] + 1
-    inbox_after = listing(athena, "inboxmessages", plain)["inboxmessages"][0]
+    inbox_after = listing(athena, "inboxmessages", plain)["messages"][0]
     assert inbox_after["messagethreadid"] == threadid
     assert len(inbox_after["messagelist"]) == len(inbox_before["messagelist"]) + 1
     assert inbox_after["messagelist"][-1]["text"] == "Fine & thanks"

@@ -117,15 +117,21 @@ def test_the_lower_bound_defaults_to_90_days_before_now(oracle_ro: Api) -> None:
     assert len(wider["items"]) > len(explicit["items"])
 
 
-def test_dates_in_other_offsets_and_with_fractions_are_understood(oracle_ro: Api) -> None:
-    upper = NOW - dt.timedelta(days=3)
-    utc = items(oracle_ro, f"&{UPPER}={iso(upper)}&status=DELETED")
-    shifted = upper.astimezone(dt.timezone(dt.timedelta(hours=-7)))
-    local = items(
-        oracle_ro,
-        f"&{UPPER}={shifted.strftime('%Y-%m-%dT%H:%M:%S.250-07:00').replace('+', '%2B')}&status=DELETED",
-    )
-    assert local == utc
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2026-11-18T09:00:00.250Z",
+        "2026-11-18T02:00:00-07:00",
+        "2026-11-18T09:00:00%2B00:00",
+        "2026-11-18t09:00:00z",
+        "2026-11-18T09:00:60Z",
+    ],
+)
+def test_dates_in_another_form_than_utc_without_milliseconds_are_400(oracle_ro: Api, stamp: str) -> None:
+    # "in UTC point-in-time format ... excluding milliseconds": the documented form only.
+    response = oracle_ro.get(f"{PATH}?patientId={oracle_ro.ids['patientId']}&{UPPER}={stamp}")
+    body = vendor_error("oracle", response, 400)
+    assert [d["source"]["parameters"] for d in body["details"]] == [[UPPER]]
 
 
 @pytest.mark.parametrize(

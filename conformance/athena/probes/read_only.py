@@ -6,6 +6,7 @@ import base64
 import re
 from typing import Any
 
+from patientmsg.conformance.athena.readers import list_entries
 from patientmsg.conformance.run.findings import ConformanceFailure, Skip
 from patientmsg.conformance.shared.calls import (
     INVALID_TOKEN,
@@ -135,7 +136,7 @@ def athena_can_reply_matches_thread_status(ctx: ProbeContext) -> None:
 def _threads_with_messages(ctx: ProbeContext, params: dict[str, str | int]) -> list[dict[str, Any]]:
     patient = "small_patientid" if ctx.optional_id("small_patientid") is not None else "patientid"
     exchange = ctx.get(list_path(ctx, "inboxmessages", patient), params=params)
-    entries = body_of(exchange).get("inboxmessages")
+    entries = list_entries(body_of(exchange), "inboxmessages")
     if exchange.status != 200 or not isinstance(entries, list):
         raise ConformanceFailure(
             "athena inbox unreadable", received=describe(exchange), documented="200 list"

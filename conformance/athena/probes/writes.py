@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from patientmsg.conformance.athena.probes.read_only import ERROR_FORMAT, ERROR_KEYS, list_path, thread_path
+from patientmsg.conformance.athena.readers import list_entries
 from patientmsg.conformance.run.findings import ConformanceFailure, Skip
 from patientmsg.conformance.shared.calls import body_of, expect_error
 from patientmsg.conformance.shared.context import ProbeContext
@@ -23,7 +24,9 @@ def _open_thread(ctx: ProbeContext) -> tuple[int | str, dict[str, Any]]:
     body = body_of(exchange)
     if exchange.status == 200 and body.get("status", "OPEN") == "OPEN":
         return thread, body
-    listed = body_of(ctx.get(list_path(ctx, "inboxmessages"), params={"limit": 1})).get("inboxmessages")
+    listed = list_entries(
+        body_of(ctx.get(list_path(ctx, "inboxmessages"), params={"limit": 1})), "inboxmessages"
+    )
     if not listed or not isinstance(listed[0], dict):
         raise Skip("no open thread to reply to")
     newest = str(listed[0].get("documentid"))
@@ -33,7 +36,7 @@ def _open_thread(ctx: ProbeContext) -> tuple[int | str, dict[str, Any]]:
 def _in_sent(ctx: ProbeContext, thread: int | str) -> bool:
     for page in range(SENT_PAGES):
         body = body_of(ctx.get(list_path(ctx, "sentmessages"), params={"limit": 1000, "offset": page * 1000}))
-        entries = body.get("sentmessages")
+        entries = list_entries(body, "sentmessages")
         if not isinstance(entries, list):
             return False
         if any(isinstance(e, dict) and str(e.get("documentid")) == str(thread) for e in entries):
