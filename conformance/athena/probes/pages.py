@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from patientmsg.conformance.athena.probes.read_only import ERROR_KEYS, list_path
-from patientmsg.conformance.athena.readers import ATHENA_LISTS
+from patientmsg.conformance.athena.readers import ATHENA_LISTS, list_entries
 from patientmsg.conformance.run.findings import ConformanceFailure, Skip
 from patientmsg.conformance.shared.calls import body_of, expect_error
 from patientmsg.conformance.shared.context import ProbeContext
@@ -44,7 +44,7 @@ def athena_default_limit_is_1000(ctx: ProbeContext) -> None:
     if total <= 1000:
         raise Skip(f"the largest list holds {total} threads; a default of 1000 cannot show below 1001")
     exchange = ctx.get(list_path(ctx, kind))
-    entries = body_of(exchange).get(kind)
+    entries = list_entries(body_of(exchange), kind)
     if exchange.status != 200 or not isinstance(entries, list) or len(entries) != 1000:
         count = len(entries) if isinstance(entries, list) else "no"
         ctx.fail(
@@ -95,7 +95,7 @@ def athena_offset_walk_yields_each_thread_once(ctx: ProbeContext) -> None:
             break
         exchange = ctx.get(list_path(ctx, kind), params={"limit": WALK_LIMIT, "offset": offset})
         body = body_of(exchange)
-        entries = body.get(kind)
+        entries = list_entries(body, kind)
         if exchange.status != 200 or not isinstance(entries, list):
             raise ConformanceFailure(
                 "athena walk interrupted", received=describe(exchange), documented="200 lists"
