@@ -10,6 +10,7 @@ from patientmsg.conformance.run.findings import ConformanceFailure, Skip
 from patientmsg.conformance.run.ledger import Ledger
 from patientmsg.conformance.setup.identity import Identity, Redactor
 from patientmsg.conformance.setup.kit_config import KitConfig
+from patientmsg.conformance.setup.usage import KitBug
 from patientmsg.conformance.shared.context import ProbeContext
 from patientmsg.conformance.shared.probing import Probe
 
@@ -42,6 +43,8 @@ def run_one(probe: Probe, ctx: ProbeContext, ledger: Ledger) -> str:
         probe.func(ctx)
     except Skip as skip:
         skipped = skip.reason
+    except KitBug:
+        raise
     except ConformanceFailure as failure:
         ctx.checked(ctx.last)
         ctx.failures.append((str(failure), ctx.last))
