@@ -128,6 +128,8 @@ class ProbeContext:
         """A new probe begins: no failures, nothing checked yet."""
         self.failures = []
         self._checked = {}
+        # A failure without its own exchange shows this probe's last request, never a previous probe's.
+        self.last = None
 
     def checked(self, *exchanges: Exchange | None) -> None:
         """Say that the probe asserted something about these exchanges (pass or fail).
