@@ -19,6 +19,8 @@ $(VENV)/.deps: pyproject.toml | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.deps
+	@# setuptools' build/ keeps modules that were moved or deleted: start from an empty one.
+	rm -rf build
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation --force-reinstall .
 
 sandbox: install

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from patientmsg.conformance.listing import print_requirements
-from patientmsg.conformance.runner import run_cli
+from patientmsg.conformance.reports.listing import print_requirements
+from patientmsg.conformance.run.runner import run_cli
 
 __all__ = ["print_requirements", "run_cli"]

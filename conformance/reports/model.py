@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patientmsg.conformance.catalogue import Requirement
-from patientmsg.conformance.failures import Finding
-from patientmsg.conformance.ledger import Ledger
-from patientmsg.conformance.waivers import Waiver
+from patientmsg.conformance.run.findings import Finding
+from patientmsg.conformance.run.ledger import Ledger
+from patientmsg.conformance.setup.waivers import Waiver
 
 __all__ = ["STATUSES", "Report", "RequirementResult", "judge"]
 

@@ -8,9 +8,8 @@ import pytest
 from click.testing import CliRunner
 from patientmsg.cli import main
 from patientmsg.conformance.catalogue import APIS, CATEGORIES, LEVELS, load_catalogue
-from patientmsg.conformance.checks import RESPONSE_CHECKS
-from patientmsg.conformance.probes import PROBES
-from patientmsg.conformance.routing import BUILTIN_CHECKS
+from patientmsg.conformance.registry import PROBES, RESPONSE_CHECKS
+from patientmsg.conformance.run.routing import BUILTIN_CHECKS
 
 SEED_FILES = {
     "000_71082a46c47199d0.txt",

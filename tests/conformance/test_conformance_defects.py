@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from defect_proxy import DefectProxy, Forward, Request, Response
+from defects import CASES, athena_token
 from kit_harness import Sandbox, run_kit
 from patientmsg.fixtures import sandbox_config
-from planted_defects import CASES, athena_token
 
 FEW = ("--max-examples", "8")
 

@@ -8,15 +8,17 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from patientmsg.conformance.athena import checks as athena_checks
 from patientmsg.conformance.catalogue import load_catalogue
-from patientmsg.conformance.checks import fields, pagination, status
-from patientmsg.conformance.config import AuthConfig
-from patientmsg.conformance.curl import curl_line
-from patientmsg.conformance.exchange import Exchange
-from patientmsg.conformance.failures import ConformanceFailure
-from patientmsg.conformance.identity import Identity, Redactor
-from patientmsg.conformance.routing import failure_verifier
-from patientmsg.conformance.tomlout import dump_toml
+from patientmsg.conformance.mdhq import checks as mdhq_checks
+from patientmsg.conformance.oracle.checks import bodies as oracle_bodies
+from patientmsg.conformance.run.curl import curl_line
+from patientmsg.conformance.run.exchange import Exchange
+from patientmsg.conformance.run.findings import ConformanceFailure
+from patientmsg.conformance.run.routing import failure_verifier
+from patientmsg.conformance.setup.identity import Identity, Redactor
+from patientmsg.conformance.setup.kit_config import AuthConfig
+from patientmsg.conformance.setup.tomlout import dump_toml
 
 
 def _exchange(url: str, status_code: int, body: Any, method: str = "GET") -> Exchange:
@@ -75,33 +77,33 @@ def test_page_size_and_links_follow_limit_and_offset() -> None:
     entries = [{"documentid": 1}, {"documentid": 2}]
     link = "/v1/1/patients/2/securemessage/inboxmessages?limit=2&offset="
     good = {"totalcount": 5, "inboxmessages": entries, "next": link + "4", "previous": link + "0"}
-    assert pagination.athena_page_size_matches_limit(_exchange(url, 200, good)) is None
-    assert pagination.athena_next_and_previous_are_consistent(_exchange(url, 200, good)) is None
+    assert athena_checks.athena_page_size_matches_limit(_exchange(url, 200, good)) is None
+    assert athena_checks.athena_next_and_previous_are_consistent(_exchange(url, 200, good)) is None
     with pytest.raises(ConformanceFailure, match="Received: 3 inboxmessages"):
-        pagination.athena_page_size_matches_limit(
+        athena_checks.athena_page_size_matches_limit(
             _exchange(url, 200, {**good, "inboxmessages": [*entries, {}]})
         )
     no_next = {key: value for key, value in good.items() if key != "next"}
     with pytest.raises(ConformanceFailure, match="next absent"):
-        pagination.athena_next_and_previous_are_consistent(_exchange(url, 200, no_next))
+        athena_checks.athena_next_and_previous_are_consistent(_exchange(url, 200, no_next))
     wrong_previous = {**good, "previous": link + "1"}
     with pytest.raises(ConformanceFailure, match="instead of limit=2&offset=0"):
-        pagination.athena_next_and_previous_are_consistent(_exchange(url, 200, wrong_previous))
+        athena_checks.athena_next_and_previous_are_consistent(_exchange(url, 200, wrong_previous))
 
 
 def test_oracle_date_time_needs_its_zone() -> None:
     url = "http://h/oracle/20241001/patientMessages/inboxItems?patientId=1"
     item = {"id": "m1", "createdDateTime": {"dateTime": "2026-11-20T10:00:00.000Z"}}
     with pytest.raises(ConformanceFailure, match="ianaTimeZone"):
-        fields.oracle_times_carry_iana_time_zone(_exchange(url, 200, {"items": [item]}))
+        oracle_bodies.oracle_times_carry_iana_time_zone(_exchange(url, 200, {"items": [item]}))
     item["createdDateTime"]["ianaTimeZone"] = "America/Chicago"
-    assert fields.oracle_times_carry_iana_time_zone(_exchange(url, 200, {"items": [item]})) is None
+    assert oracle_bodies.oracle_times_carry_iana_time_zone(_exchange(url, 200, {"items": [item]})) is None
 
 
 def test_default_response_covers_errors_only() -> None:
     url = "http://h/mdhq/api/v1/patients/1/portal/enqueued"
-    assert status.mdhq_status_code_is_documented(_exchange(url, 200, {})) is None
-    assert status.mdhq_status_code_is_documented(_exchange(url, 418, {})) is None
+    assert mdhq_checks.mdhq_status_code_is_documented(_exchange(url, 200, {})) is None
+    assert mdhq_checks.mdhq_status_code_is_documented(_exchange(url, 418, {})) is None
     with pytest.raises(ConformanceFailure, match="Received: 203"):
-        status.mdhq_status_code_is_documented(_exchange(url, 203, {}))
-    assert status.mdhq_status_code_is_documented(_exchange("http://h/mdhq/elsewhere", 203, {})) is True
+        mdhq_checks.mdhq_status_code_is_documented(_exchange(url, 203, {}))
+    assert mdhq_checks.mdhq_status_code_is_documented(_exchange("http://h/mdhq/elsewhere", 203, {})) is True

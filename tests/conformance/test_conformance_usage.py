@@ -187,7 +187,7 @@ def test_print_config_from_a_file_expands_env_and_redacts(
 def test_token_url_is_relative_to_base_url_unless_absolute(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from patientmsg.conformance.config import load_config
+    from patientmsg.conformance.setup.kit_config import load_config
 
     monkeypatch.setenv("PM_TEST_SECRET", "s")
     path = tmp_path / "vendor.toml"

@@ -1,0 +1,209 @@
+"""athena's response checks: error bodies, thread ids, order, pagination, departments mapping, status."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from patientmsg.conformance.athena.readers import athena_list, athena_time
+from patientmsg.conformance.run.exchange import Exchange
+from patientmsg.conformance.run.findings import ConformanceFailure
+from patientmsg.conformance.shared.checking import response_check
+from patientmsg.conformance.shared.ordering import first_out_of_order, order_failure, parsed_times
+from patientmsg.conformance.shared.readers import describe, int_param, json_object, multi_param
+from patientmsg.conformance.shared.status import status_code_is_documented
+
+__all__ = [
+    "ATHENA_DEFAULT_LIMIT",
+    "athena_departments_mapping_matches_filters",
+    "athena_errors_carry_error_key",
+    "athena_lists_are_newest_first",
+    "athena_next_and_previous_are_consistent",
+    "athena_page_size_matches_limit",
+    "athena_status_code_is_documented",
+    "athena_thread_ids_agree",
+    "athena_thread_messages_are_oldest_first",
+]
+
+
+@response_check("athena")
+def athena_errors_carry_error_key(ex: Exchange) -> bool | None:
+    if ex.status < 400:
+        return True
+    documented = 'application/json {"error": "<string>", "detailedmessage": "<string>" (optional)}'
+    title = "athena error body is not in athena's error format"
+    body = json_object(ex, documented, title)
+    detailed = body.get("detailedmessage")
+    if not isinstance(body.get("error"), str) or (detailed is not None and not isinstance(detailed, str)):
+        raise ConformanceFailure(title, received=describe(ex), documented=documented)
+    return None
+
+
+def _threads(ex: Exchange) -> list[Any]:
+    page = athena_list(ex)
+    if page is not None:
+        return page[2]
+    body = ex.json()
+    if ex.status == 200 and isinstance(body, dict) and "documentid" in body and "messagelist" in body:
+        return [body]
+    return []
+
+
+@response_check("athena")
+def athena_thread_ids_agree(ex: Exchange) -> bool | None:
+    threads = [
+        t for t in _threads(ex) if isinstance(t, dict) and "documentid" in t and "messagethreadid" in t
+    ]
+    if not threads:
+        return True
+    for thread in threads:
+        if thread["documentid"] != thread["messagethreadid"]:
+            raise ConformanceFailure(
+                "athena thread's documentid and messagethreadid differ",
+                received=f"documentid={thread['documentid']!r} messagethreadid={thread['messagethreadid']!r}",
+                documented="messagethreadid: the id to pass as {messagethreadid}; always equal to documentid",
+            )
+    return None
+
+
+@response_check("athena")
+def athena_lists_are_newest_first(ex: Exchange) -> bool | None:
+    page = athena_list(ex)
+    entries = [entry for entry in page[2] if isinstance(entry, dict)] if page else []
+    times = parsed_times([entry.get("lastmodifieddatetime") for entry in entries], athena_time)
+    if times is None:
+        return True
+    index = first_out_of_order(times, descending=True)
+    if index is not None:
+        raise order_failure(
+            "athena list not newest first", times, index, "threads newest first (lastmodifieddatetime)"
+        )
+    return None
+
+
+@response_check("athena")
+def athena_thread_messages_are_oldest_first(ex: Exchange) -> bool | None:
+    body = ex.json()
+    if ex.status != 200 or not isinstance(body, dict) or not isinstance(body.get("messagelist"), list):
+        return True
+    messages = [m for m in body["messagelist"] if isinstance(m, dict)]
+    times = parsed_times([message.get("createddatetime") for message in messages], athena_time)
+    if times is None:
+        return True
+    index = first_out_of_order(times, descending=False)
+    if index is not None:
+        raise order_failure(
+            "athena thread not oldest first", times, index, "a thread's messages oldest first"
+        )
+    return None
+
+
+ATHENA_DEFAULT_LIMIT = 1000
+
+
+def _window(ex: Exchange) -> tuple[int, int] | None:
+    limit = int_param(ex, "limit", ATHENA_DEFAULT_LIMIT)
+    offset = int_param(ex, "offset", 0)
+    if limit is None or offset is None or limit < 1 or offset < 0:
+        return None
+    return limit, offset
+
+
+@response_check("athena")
+def athena_page_size_matches_limit(ex: Exchange) -> bool | None:
+    page = athena_list(ex)
+    window = _window(ex)
+    if page is None or window is None or not isinstance(page[1].get("totalcount"), int):
+        return True
+    name, body, entries = page
+    limit, offset = window
+    expected = min(limit, max(0, body["totalcount"] - offset))
+    if len(entries) != expected:
+        raise ConformanceFailure(
+            "athena page size does not follow limit and offset",
+            received=f"{len(entries)} {name} at limit={limit} offset={offset} of {body['totalcount']}",
+            documented=f"min(limit, totalcount - offset) = {expected} entries (default 1000, max 10000)",
+        )
+    return None
+
+
+def _link_problem(ex: Exchange, link: object, limit: int, offset: int) -> str | None:
+    if not isinstance(link, str):
+        return f"not a string: {link!r}"
+    parts = urlsplit(link)
+    # A vendor path (/v1/...), possibly behind a mount or as an absolute URL: compare from /v1/ on.
+    start = parts.path.find("/v1/")
+    if start < 0 or not ex.path.endswith(parts.path[start:]):
+        return f"{link!r} is not this list's vendor path"
+    query = parse_qs(parts.query)
+    got_limit = int(query["limit"][0]) if query.get("limit", [""])[0].isdigit() else None
+    got_offset = int(query["offset"][0]) if query.get("offset", [""])[0].isdigit() else None
+    if (got_limit if "limit" in query else ATHENA_DEFAULT_LIMIT) != limit or got_offset != offset:
+        return f"{link!r} instead of limit={limit}&offset={offset}"
+    return None
+
+
+@response_check("athena")
+def athena_next_and_previous_are_consistent(ex: Exchange) -> bool | None:
+    page = athena_list(ex)
+    window = _window(ex)
+    if page is None or window is None or not isinstance(page[1].get("totalcount"), int):
+        return True
+    _, body, _ = page
+    limit, offset = window
+    total = body["totalcount"]
+    problems = []
+    has_more = offset + limit < total
+    if has_more != ("next" in body):
+        problems.append(
+            f"next {'absent' if has_more else 'present'} at offset={offset} of totalcount={total}"
+        )
+    elif has_more and (problem := _link_problem(ex, body["next"], limit, offset + limit)):
+        problems.append(f"next is {problem}")
+    # Past the end there is no neighbouring page to point back to, so previous is left open there.
+    if offset < total or offset == 0:
+        if (offset > 0) != ("previous" in body):
+            problems.append(f"previous {'absent' if offset > 0 else 'present'} at offset={offset}")
+        elif offset > 0 and (problem := _link_problem(ex, body["previous"], limit, max(0, offset - limit))):
+            problems.append(f"previous is {problem}")
+    if problems:
+        raise ConformanceFailure(
+            "athena next/previous do not match the page",
+            received="; ".join(problems),
+            documented="next = same list at offset+limit, absent on the last page; "
+            "previous = offset-limit, absent on the first page",
+        )
+    return None
+
+
+_MAPPING_FILTERS = {
+    "providerids": "providerid",
+    "departmentids": "departmentid",
+    "providergroupids": "providergroupid",
+    "communicatorbrandid": "communicatorbrandid",
+}
+
+
+@response_check("athena")
+def athena_departments_mapping_matches_filters(ex: Exchange) -> bool | None:
+    body = ex.json()
+    if ex.status != 200 or not ex.path.endswith("/departmentsmapping") or not isinstance(body, dict):
+        return True
+    rows = [row for row in body.get("departmentsmapping") or [] if isinstance(row, dict)]
+    for param, field in _MAPPING_FILTERS.items():
+        wanted = multi_param(ex, param)
+        if not wanted:
+            continue
+        for row in rows:
+            if field in row and str(row[field]) not in wanted:
+                raise ConformanceFailure(
+                    "athena departments mapping outside its filter",
+                    received=f"row with {field}={row[field]!r} for {param}={','.join(sorted(wanted))}",
+                    documented="each given filter narrows the result",
+                )
+    return None
+
+
+@response_check("athena")
+def athena_status_code_is_documented(ex: Exchange) -> bool | None:
+    return status_code_is_documented("athena", ex)

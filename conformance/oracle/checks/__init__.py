@@ -1,0 +1,7 @@
+"""Oracle's response checks, registered on import (with schemathesis too)."""
+
+from __future__ import annotations
+
+from patientmsg.conformance.oracle.checks import bodies, lists
+
+__all__ = ["bodies", "lists"]

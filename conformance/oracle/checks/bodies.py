@@ -1,0 +1,134 @@
+"""Oracle's checks on one body: ApiError, date-time zones, participant types, opc-request-id, status."""
+
+from __future__ import annotations
+
+import re
+
+from patientmsg.conformance.oracle.readers import oracle_items
+from patientmsg.conformance.run.exchange import Exchange
+from patientmsg.conformance.run.findings import ConformanceFailure
+from patientmsg.conformance.shared.checking import response_check
+from patientmsg.conformance.shared.readers import describe, json_object
+from patientmsg.conformance.shared.status import status_code_is_documented
+
+__all__ = [
+    "oracle_cc_recipients_are_personnel_or_group",
+    "oracle_echoes_opc_request_id",
+    "oracle_errors_are_api_errors",
+    "oracle_every_response_has_opc_request_id",
+    "oracle_inbox_sender_is_personnel_or_group",
+    "oracle_status_code_is_documented",
+    "oracle_times_carry_iana_time_zone",
+]
+
+
+@response_check("oracle")
+def oracle_errors_are_api_errors(ex: Exchange) -> bool | None:
+    if ex.status < 400:
+        return True
+    documented = (
+        'application/json ApiError {"code": "<string>", "message": "<string>", "details": [...] (optional)}'
+    )
+    title = "Oracle error body is not an ApiError"
+    body = json_object(ex, documented, title)
+    details = body.get("details")
+    valid_details = details is None or (
+        isinstance(details, list) and all(isinstance(item, dict) for item in details)
+    )
+    if not isinstance(body.get("code"), str) or not isinstance(body.get("message"), str) or not valid_details:
+        raise ConformanceFailure(title, received=describe(ex), documented=documented)
+    return None
+
+
+_DATE_FIELDS = ("createdDateTime", "updatedDateTime", "dueDateTime", "remindDateTime")
+_INBOX_SENDER_TYPES = ("PERSONNEL", "GROUPINBOX")
+
+
+@response_check("oracle")
+def oracle_times_carry_iana_time_zone(ex: Exchange) -> bool | None:
+    items = oracle_items(ex)
+    if not items:
+        return True
+    for item in items:
+        for name in _DATE_FIELDS:
+            value = item.get(name)
+            if not isinstance(value, dict) or "T" not in str(value.get("dateTime", "")):
+                continue
+            zone = value.get("ianaTimeZone")
+            if not isinstance(zone, str) or not zone:
+                raise ConformanceFailure(
+                    "Oracle date-time without its ianaTimeZone",
+                    received=f"item {item.get('id')!r} {name} = {value!r}",
+                    documented="ianaTimeZone: if dateTime contains time, then this field is required",
+                )
+    return None
+
+
+@response_check("oracle")
+def oracle_inbox_sender_is_personnel_or_group(ex: Exchange) -> bool | None:
+    items = oracle_items(ex)
+    if not items:
+        return True
+    for item in items:
+        sender = item.get("messageSender")
+        kind = sender.get("type") if isinstance(sender, dict) else None
+        if kind is not None and kind not in _INBOX_SENDER_TYPES:
+            raise ConformanceFailure(
+                "Oracle inbox item sent by a participant of the wrong type",
+                received=f"item {item.get('id')!r} messageSender.type = {kind!r}",
+                documented="messageSender.type: PERSONNEL or GROUPINBOX for inbox item sender",
+            )
+    return None
+
+
+@response_check("oracle")
+def oracle_cc_recipients_are_personnel_or_group(ex: Exchange) -> bool | None:
+    items = oracle_items(ex)
+    if not items:
+        return True
+    for item in items:
+        recipients = item.get("carbonCopyRecipients")
+        for recipient in recipients if isinstance(recipients, list) else []:
+            kind = recipient.get("type") if isinstance(recipient, dict) else None
+            if kind is not None and kind not in _INBOX_SENDER_TYPES:
+                raise ConformanceFailure(
+                    "Oracle carbon-copy recipient of the wrong type",
+                    received=f"item {item.get('id')!r} carbonCopyRecipients[].type = {kind!r}",
+                    documented="type: PERSONNEL or GROUPINBOX for inbox item carbon copy recipients",
+                )
+    return None
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@response_check("oracle")
+def oracle_every_response_has_opc_request_id(ex: Exchange) -> bool | None:
+    if not ex.headers.get("opc-request-id"):
+        raise ConformanceFailure(
+            "Oracle response without opc-request-id",
+            received=f"no opc-request-id header on {describe(ex, 80)}",
+            documented="opc-request-id on every response (200, 400, 401, 403, 404, 429, 500, default)",
+        )
+    return None
+
+
+@response_check("oracle")
+def oracle_echoes_opc_request_id(ex: Exchange) -> bool | None:
+    sent = ex.request_header("opc-request-id")
+    # A malformed id may be refused or replaced; only a valid one must come back as it was.
+    if sent is None or not _REQUEST_ID.match(sent):
+        return True
+    echoed = ex.headers.get("opc-request-id")
+    if echoed != sent:
+        raise ConformanceFailure(
+            "Oracle response does not echo opc-request-id",
+            received=f"opc-request-id: {echoed!r} for a request that sent {sent!r}",
+            documented="the response echoes the request's opc-request-id",
+        )
+    return None
+
+
+@response_check("oracle")
+def oracle_status_code_is_documented(ex: Exchange) -> bool | None:
+    return status_code_is_documented("oracle", ex)

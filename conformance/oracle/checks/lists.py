@@ -1,0 +1,170 @@
+"""Oracle's response checks on an inboxItems page: its filters, window, owner, order and size."""
+
+from __future__ import annotations
+
+from patientmsg.conformance.oracle.readers import oracle_items
+from patientmsg.conformance.run.exchange import Exchange
+from patientmsg.conformance.run.findings import ConformanceFailure
+from patientmsg.conformance.shared.checking import response_check
+from patientmsg.conformance.shared.ordering import first_out_of_order, order_failure, parsed_times
+from patientmsg.conformance.shared.readers import created_at, field_value, multi_param, parse_time
+
+__all__ = [
+    "ORACLE_PAGE_LIMIT",
+    "oracle_items_belong_to_patient",
+    "oracle_items_match_notification_type_filter",
+    "oracle_items_match_status_filter",
+    "oracle_messages_lie_in_date_window",
+    "oracle_messages_sorted_as_requested",
+    "oracle_organization_only_when_requested",
+    "oracle_page_holds_at_most_1000_items",
+    "oracle_priority_sort_puts_high_first",
+]
+
+
+@response_check("oracle")
+def oracle_organization_only_when_requested(ex: Exchange) -> bool | None:
+    items = oracle_items(ex)
+    if not items or ex.query_value("shouldLoadOrganizationSummary") == "true":
+        return True
+    for item in items:
+        encounter = item.get("encounter")
+        if isinstance(encounter, dict) and "organization" in encounter:
+            raise ConformanceFailure(
+                "Oracle organization loaded without shouldLoadOrganizationSummary=true",
+                received=f"item {item.get('id')!r} encounter.organization = {encounter['organization']!r}",
+                documented="organization: only when shouldLoadOrganizationSummary is set (default false)",
+            )
+    return None
+
+
+def _filter_check(ex: Exchange, param: str, field: str, default: set[str], title: str) -> bool | None:
+    items = oracle_items(ex)
+    if not items:
+        return True
+    wanted = multi_param(ex, param) or default
+    for item in items:
+        value = field_value(item, field)
+        if value is not None and value not in wanted:
+            raise ConformanceFailure(
+                title,
+                received=f"item {item.get('id')!r} {field}.value = {value!r} for {param}={sorted(wanted)}",
+                documented=f"only items whose {field} is in {param} (default {sorted(default)})",
+            )
+    return None
+
+
+@response_check("oracle")
+def oracle_items_match_status_filter(ex: Exchange) -> bool | None:
+    return _filter_check(
+        ex, "status", "notificationStatus", {"OPENED", "UNREAD"}, "Oracle item outside the status filter"
+    )
+
+
+@response_check("oracle")
+def oracle_items_match_notification_type_filter(ex: Exchange) -> bool | None:
+    return _filter_check(
+        ex,
+        "notificationType",
+        "notificationType",
+        {"MESSAGE"},
+        "Oracle item outside the notificationType filter",
+    )
+
+
+@response_check("oracle")
+def oracle_messages_lie_in_date_window(ex: Exchange) -> bool | None:
+    items = oracle_items(ex)
+    low = parse_time(ex.query_value("createDateTimeGreaterThanOrEqualTo"))
+    high = parse_time(ex.query_value("createDateTimeLessThanOrEqualTo"))
+    if not items or (low is None and high is None):
+        return True
+    for item in items:
+        created = created_at(item)
+        if field_value(item, "notificationType") != "MESSAGE" or created is None:
+            continue
+        if (low is not None and created < low) or (high is not None and created > high):
+            raise ConformanceFailure(
+                "Oracle message outside the create-date window",
+                received=f"item {item.get('id')!r} created {created:%Y-%m-%dT%H:%M:%SZ}",
+                documented="createDateTime from "
+                f"{ex.query_value('createDateTimeGreaterThanOrEqualTo') or 'now - 90 days'} "
+                f"to {ex.query_value('createDateTimeLessThanOrEqualTo') or 'now'}",
+            )
+    return None
+
+
+@response_check("oracle")
+def oracle_items_belong_to_patient(ex: Exchange) -> bool | None:
+    items = oracle_items(ex)
+    patient = ex.query_value("patientId")
+    if not items or patient is None:
+        return True
+    for item in items:
+        owner = item.get("patient")
+        owner_id = owner.get("id") if isinstance(owner, dict) else None
+        if owner_id is not None and owner_id != patient:
+            raise ConformanceFailure(
+                "Oracle item of another patient",
+                received=f"item {item.get('id')!r} patient.id = {owner_id!r} for patientId={patient!r}",
+                documented="patientId: the patient ID to filter the resource query against",
+            )
+    return None
+
+
+@response_check("oracle")
+def oracle_messages_sorted_as_requested(ex: Exchange) -> bool | None:
+    items = oracle_items(ex)
+    if not items or ex.query_value("sortBy") not in (None, "createDateTime"):
+        return True
+    # Reminders sort by their remind time, so only an all-message page has one order to check.
+    if any(field_value(item, "notificationType") != "MESSAGE" for item in items):
+        return True
+    times = parsed_times(items, created_at)
+    if times is None:
+        return True
+    ascending = ex.query_value("sortOrder") == "ASC"
+    index = first_out_of_order(times, descending=not ascending)
+    if index is not None:
+        order = "ascending (sortOrder=ASC)" if ascending else "descending by default"
+        raise order_failure(
+            "Oracle messages out of createDateTime order", times, index, f"createDateTime {order}"
+        )
+    return None
+
+
+@response_check("oracle")
+def oracle_priority_sort_puts_high_first(ex: Exchange) -> bool | None:
+    items = oracle_items(ex)
+    if not items or ex.query_value("sortBy") != "priority":
+        return True
+    ranks = [{"HIGH": 0, "NORMAL": 1}.get(field_value(item, "priority"), 2) for item in items]
+    ascending = ex.query_value("sortOrder") == "ASC"
+    # HIGH (STAT) comes first unless the order is reversed.
+    index = first_out_of_order(ranks, descending=ascending)
+    if index is not None:
+        priorities = [field_value(item, "priority") for item in items]
+        order = "NORMAL before HIGH (ASC)" if ascending else "HIGH before NORMAL (DESC, the default)"
+        raise order_failure(
+            "Oracle priority sort out of order", priorities, index, f"sortBy=priority: {order}"
+        )
+    return None
+
+
+ORACLE_PAGE_LIMIT = 1000
+
+
+@response_check("oracle")
+def oracle_page_holds_at_most_1000_items(ex: Exchange) -> bool | None:
+    items = oracle_items(ex)
+    if items is None:
+        return True
+    body = ex.json()
+    count = len(body["items"])
+    if count > ORACLE_PAGE_LIMIT:
+        raise ConformanceFailure(
+            "Oracle page holds more than 1000 items",
+            received=f"{count} items",
+            documented="a page limit of 1000 (limit: minimum 1000, maximum 1000)",
+        )
+    return None

@@ -1,0 +1,255 @@
+"""The kit's config: credentials and known-good ids for a target, from a TOML file or the sandbox defaults."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from patientmsg.conformance.setup.tomlout import dump_toml
+from patientmsg.conformance.setup.usage import UsageProblem
+
+__all__ = [
+    "AUTH_KINDS",
+    "DEFAULT_BASE_URLS",
+    "REQUIRED_IDS",
+    "AuthConfig",
+    "IdentityConfig",
+    "KitConfig",
+    "is_loopback",
+    "load_config",
+    "render_config",
+]
+
+DEFAULT_BASE_URLS = {api: f"http://127.0.0.1:8000/{api}" for api in ("athena", "oracle", "mdhq")}
+AUTH_KINDS = {"athena": ("oauth2", "bearer_token"), "oracle": ("bearer_token", "oauth2"), "mdhq": ("basic",)}
+REQUIRED_IDS = {
+    "athena": ("practiceid", "patientid", "messagethreadid"),
+    "oracle": ("patientId",),
+    "mdhq": ("pt_id",),
+}
+SECOND_REQUIRED_IDS = {"athena": ("practiceid", "patientid"), "oracle": ("patientId",), "mdhq": ("pt_id",)}
+_AUTH_FIELDS = {
+    "bearer_token": (),
+    "basic": ("username", "password"),
+    "oauth2": ("token_url", "client_id", "client_secret"),
+}
+SECRET_FIELDS = ("bearer_token", "password", "client_secret")
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+REDACTED = "<redacted>"
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    kind: str
+    values: dict[str, str]
+
+    def get(self, name: str) -> str:
+        return self.values[name]
+
+    def secrets(self) -> list[str]:
+        return [value for key, value in self.values.items() if key in SECRET_FIELDS]
+
+    def as_toml(self, *, redact: bool) -> dict[str, Any]:
+        if self.kind == "bearer_token":
+            return {"bearer_token": REDACTED if redact else self.values["bearer_token"]}
+        shown = {
+            key: REDACTED if redact and key in SECRET_FIELDS else value for key, value in self.values.items()
+        }
+        return {self.kind: shown}
+
+
+@dataclass(frozen=True)
+class IdentityConfig:
+    auth: AuthConfig
+    ids: dict[str, int | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KitConfig:
+    api: str
+    base_url: str
+    primary: IdentityConfig
+    second: IdentityConfig | None
+    # Where the values came from, for --print-config's header line.
+    origin: str
+
+    def token_url(self, auth: AuthConfig) -> str:
+        url = auth.get("token_url")
+        return (
+            url
+            if urlsplit(url).scheme in ("http", "https")
+            else self.base_url.rstrip("/") + "/" + url.lstrip("/")
+        )
+
+    def secrets(self) -> list[str]:
+        found = self.primary.auth.secrets() + (self.second.auth.secrets() if self.second else [])
+        return [secret for secret in found if secret]
+
+
+def is_loopback(base_url: str) -> bool:
+    host = urlsplit(base_url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _expand(value: Any, where: str) -> Any:
+    if isinstance(value, dict):
+        return {key: _expand(item, f"{where}.{key}") for key, item in value.items()}
+    if not isinstance(value, str):
+        return value
+
+    def lookup(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise UsageProblem(
+                f"config: environment variable {name} is not set (used by {where.lstrip('.')})"
+            )
+        return os.environ[name]
+
+    return _ENV.sub(lookup, value)
+
+
+def _auth(api: str, raw: Any, where: str) -> AuthConfig:
+    if not isinstance(raw, dict) or not raw:
+        raise UsageProblem(f"config: [{where}] needs one of {', '.join(AUTH_KINDS[api])}")
+    kinds = [key for key in raw if key in _AUTH_FIELDS]
+    unknown = sorted(set(raw) - set(_AUTH_FIELDS))
+    if unknown:
+        raise UsageProblem(f"config: unknown key {where}.{unknown[0]}")
+    if len(kinds) != 1 or kinds[0] not in AUTH_KINDS[api]:
+        raise UsageProblem(f"config: [{where}] for {api} takes exactly one of {', '.join(AUTH_KINDS[api])}")
+    kind = kinds[0]
+    if kind == "bearer_token":
+        if not isinstance(raw[kind], str) or not raw[kind]:
+            raise UsageProblem(f"config: {where}.bearer_token must be a non-empty string")
+        return AuthConfig(kind=kind, values={"bearer_token": raw[kind]})
+    table = raw[kind]
+    if not isinstance(table, dict):
+        raise UsageProblem(f"config: {where}.{kind} must be a table")
+    values: dict[str, str] = {}
+    for name in _AUTH_FIELDS[kind]:
+        if not isinstance(table.get(name), str) or not table[name]:
+            raise UsageProblem(f"config: {where}.{kind}.{name} must be a non-empty string")
+        values[name] = table[name]
+    extra = sorted(set(table) - set(_AUTH_FIELDS[kind]))
+    if extra:
+        raise UsageProblem(f"config: unknown key {where}.{kind}.{extra[0]}")
+    return AuthConfig(kind=kind, values=values)
+
+
+def _ids(raw: Any, where: str) -> dict[str, int | str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise UsageProblem(f"config: [{where}] must be a table")
+    for key, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise UsageProblem(f"config: {where}.{key} must be an integer or a string")
+    return dict(raw)
+
+
+def _identity(api: str, raw: dict[str, Any], where: str, required: tuple[str, ...]) -> IdentityConfig:
+    unknown = sorted(set(raw) - {"auth", "ids"})
+    if unknown:
+        raise UsageProblem(f"config: unknown key {where}{unknown[0]}")
+    identity = IdentityConfig(
+        auth=_auth(api, raw.get("auth"), f"{where}auth"), ids=_ids(raw.get("ids"), f"{where}ids")
+    )
+    missing = [name for name in required if name not in identity.ids]
+    if missing:
+        raise UsageProblem(f"config: [{where}ids] needs {', '.join(missing)} for {api}")
+    return identity
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageProblem(f"config: cannot read {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageProblem(f"config: {path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - {"base_url", "auth", "ids", "second"})
+    if unknown:
+        raise UsageProblem(f"config: unknown key {unknown[0]!r} in {path}")
+    return data
+
+
+def _sandbox_defaults(api: str) -> dict[str, Any]:
+    try:
+        from patientmsg.fixtures import sandbox_config
+    except ImportError as exc:  # pragma: no cover - only when the package is broken
+        raise UsageProblem(f"config: sandbox defaults are unavailable ({exc}); give --config FILE") from None
+    section: dict[str, Any] = sandbox_config("default")["apis"][api]
+    return section
+
+
+def _merge(defaults: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    # A file's [auth] or [second] replaces the default's whole; its [ids] override key by key.
+    merged = {key: value for key, value in defaults.items() if key in ("auth", "ids", "second")}
+    for key, value in data.items():
+        if key == "ids" and isinstance(value, dict):
+            merged["ids"] = {**merged.get("ids", {}), **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _check_url(base_url: str) -> str:
+    try:
+        parts = urlsplit(base_url)
+        host = parts.hostname
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise UsageProblem(f"--base-url {base_url!r} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise UsageProblem(f"--base-url {base_url!r} is not an http(s) URL with a host")
+    if parts.username is not None or parts.password is not None:
+        # Reports print the base URL; credentials belong in [auth], where they are redacted.
+        raise UsageProblem("--base-url holds credentials (user:password@): put them in the config's [auth]")
+    return base_url.rstrip("/")
+
+
+def load_config(api: str, base_url: str | None, path: Path | None) -> KitConfig:
+    """The effective config: a file's values over the sandbox defaults, which apply to loopback only."""
+    data = _read_file(path) if path is not None else {}
+    url = _check_url(base_url or str(data.get("base_url") or DEFAULT_BASE_URLS[api]))
+    loopback = is_loopback(url)
+    if not loopback and path is None:
+        raise UsageProblem(
+            f"{url} is not a loopback target: give --config FILE with [auth] and [ids] "
+            "(the sandbox defaults apply only to 127.0.0.1/localhost)"
+        )
+    if loopback:
+        data = _merge(_sandbox_defaults(api), data)
+        origin = "sandbox defaults" + (f" under {path}" if path else "")
+    else:
+        origin = str(path)
+    data = _expand(data, "")
+    primary = _identity(
+        api, {key: data[key] for key in ("auth", "ids") if key in data}, "", REQUIRED_IDS[api]
+    )
+    second = None
+    if data.get("second") is not None:
+        if not isinstance(data["second"], dict):
+            raise UsageProblem("config: [second] must be a table")
+        second = _identity(api, data["second"], "second.", SECOND_REQUIRED_IDS[api])
+    return KitConfig(api=api, base_url=url, primary=primary, second=second, origin=origin)
+
+
+def render_config(config: KitConfig) -> str:
+    """The effective config as TOML with every secret replaced, loadable again with --config."""
+    data: dict[str, Any] = {"base_url": config.base_url, "auth": config.primary.auth.as_toml(redact=True)}
+    data["ids"] = dict(config.primary.ids)
+    if config.second is not None:
+        data["second"] = {"auth": config.second.auth.as_toml(redact=True), "ids": dict(config.second.ids)}
+    header = f"# patientmsg check --api {config.api}: effective config ({config.origin}); secrets redacted\n"
+    return header + dump_toml(data)
