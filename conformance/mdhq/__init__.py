@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from patientmsg.conformance.mdhq import checks, form_checks, probes, queue_probes, write_probes
+from patientmsg.conformance.mdhq import checks, form_checks, method_probes, probes, queue_probes, write_probes
 
-__all__ = ["checks", "form_checks", "probes", "queue_probes", "write_probes"]
+__all__ = ["checks", "form_checks", "method_probes", "probes", "queue_probes", "write_probes"]

@@ -133,6 +133,7 @@ def deletion_of(ctx: ProbeContext) -> Deletion:
 def mdhq_deleted_request_is_not_listed(ctx: ProbeContext) -> None:
     deletion = deletion_of(ctx)
     after = deletion.listed_after
+    ctx.checked(after)
     if after.status != 200 or not isinstance(body_of(after).get("data"), list):
         ctx.fail(
             "MD HQ queue not listed after a delete",
@@ -166,6 +167,7 @@ def mdhq_second_delete_gets_404(ctx: ProbeContext) -> None:
 @probe("mdhq", writes=True)
 def mdhq_delete_records_time_and_user(ctx: ProbeContext) -> None:
     deletion = deletion_of(ctx)
+    ctx.checked(deletion.deleted)
     body = body_of(deletion.deleted)
     user = ctx.primary.auth.get("username")
     if body.get("deleted_by") != user or parse_time(body.get("deleted_at")) is None:

@@ -8,15 +8,22 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from patientmsg.conformance.mdhq.checks import mdhq_queue_lists_open_requests_by_default
+from patientmsg.conformance.mdhq.form_checks import (
+    mdhq_dates_are_utc,
+    mdhq_documented_headers_have_their_form,
+    mdhq_unauthorized_names_a_basic_challenge,
+)
 from patientmsg.conformance.mdhq.probes import ERROR_FORMAT, ERROR_KEYS, queue_entries, queue_path
 from patientmsg.conformance.run.exchange import Exchange
-from patientmsg.conformance.run.findings import Skip
+from patientmsg.conformance.run.findings import ConformanceFailure, Skip
 from patientmsg.conformance.shared.calls import WRONG_SECRET, body_of, expect_error
+from patientmsg.conformance.shared.checking import CoreCheck
 from patientmsg.conformance.shared.context import ProbeContext
 from patientmsg.conformance.shared.probing import probe
 from patientmsg.conformance.shared.readers import describe
 
-__all__ = ["BEYOND_32_BITS", "NO_SUCH_TYPE", "SPEC_STATUSES"]
+__all__ = ["BEYOND_32_BITS", "NO_SUCH_TYPE", "SPEC_STATUSES", "judged_by"]
 
 # Integers the spec allows (no format, no maximum) that a 32-bit (or 64-bit) id column cannot hold.
 BEYOND_32_BITS = (2**31, 2**40, 2**63)
@@ -24,6 +31,24 @@ BEYOND_32_BITS = (2**31, 2**40, 2**63)
 SPEC_STATUSES = ("open", "in_progress", "dismissed", "completed")
 NO_SUCH_TYPE = "patientmsg-no-such-type"
 DEFAULT = 'status: (COMING SOON) return requests of a specific status (defaults to "open")'
+
+
+def judged_by(ctx: ProbeContext, check: CoreCheck, *exchanges: Exchange) -> int:
+    """Judge exchanges a probe provoked with a response check; how many it applied to.
+
+    The observer has already recorded the check's failure; the probe records the same message, which
+    the ledger keeps once, so the probe reads "failed" too.
+    """
+    applied = 0
+    for exchange in exchanges:
+        try:
+            if check(exchange) is True:
+                continue
+        except ConformanceFailure as failure:
+            ctx.failures.append((f"[{exchange.method} {exchange.path}] {failure}", exchange))
+        ctx.checked(exchange)
+        applied += 1
+    return applied
 
 
 def _ids(exchange: Exchange) -> list[Any]:
@@ -45,19 +70,20 @@ def _listed_queue(ctx: ProbeContext, needed_for: str) -> Exchange:
 @probe("mdhq")
 def mdhq_every_answer_shape_is_dated(ctx: ProbeContext) -> None:
     """A dated queue for the UTC check; with --allow-writes it also reads the delete and invite answers."""
-    _listed_queue(ctx, "reading its dates")
+    judged_by(ctx, mdhq_dates_are_utc, _listed_queue(ctx, "reading its dates"))
 
 
 @probe("mdhq")
 def mdhq_queue_without_status_is_listed(ctx: ProbeContext) -> None:
     """The queue asked with no status, so the default-status check sees a queue that has entries."""
-    _listed_queue(ctx, "the default status")
+    judged_by(ctx, mdhq_queue_lists_open_requests_by_default, _listed_queue(ctx, "the default status"))
 
 
 @probe("mdhq")
 def mdhq_explicit_default_status_lists_the_same_queue(ctx: ProbeContext) -> None:
     default = _listed_queue(ctx, "comparing status=open with no status")
     explicit = ctx.get(queue_path(ctx.id("pt_id")), params={"status": "open"})
+    ctx.checked(default, explicit)
     if default.status != 200 or explicit.status != 200 or _ids(default) != _ids(explicit):
         ctx.fail(
             "MD HQ status=open does not answer the default queue",
@@ -80,6 +106,7 @@ def mdhq_filters_narrow_the_queue_or_are_ignored(ctx: ProbeContext) -> None:
     patient = ctx.id("pt_id")
     for name, value in _filter_values(default):
         filtered = ctx.get(queue_path(patient), params={name: value})
+        ctx.checked(filtered)
         narrowed = all(str(entry.get(name)) == value for entry in queue_entries(filtered))
         if filtered.status == 200 and (narrowed or _ids(filtered) == _ids(default)):
             continue
@@ -103,6 +130,7 @@ def mdhq_patient_without_requests_gets_an_empty_queue(ctx: ProbeContext) -> None
             f"[ids] empty_pt_id {patient} has {len(queue_entries(listed))} enqueued requests:"
             " set it to a patient of the practice with none"
         )
+    ctx.checked(listed)
     body = body_of(listed)
     if listed.status != 200 or body.get("data") != [] or body.get("total", 0) != 0:
         ctx.fail(
@@ -136,12 +164,13 @@ def _refused(ctx: ProbeContext) -> list[Exchange]:
 @probe("mdhq")
 def mdhq_unauthorized_answers_are_provoked(ctx: ProbeContext) -> None:
     """No credentials, then a wrong secret: the challenge check reads each 401."""
-    if not any(answer.status == 401 for answer in _refused(ctx)):
+    if not judged_by(ctx, mdhq_unauthorized_names_a_basic_challenge, *_refused(ctx)):
         raise Skip("no request without valid credentials was answered 401 (MDHQ-AUTH-002 reports it)")
 
 
 @probe("mdhq")
 def mdhq_header_forms_are_provoked(ctx: ProbeContext) -> None:
     """A 401 and an OPTIONS answer, whose WWW-Authenticate and Allow the form check reads."""
-    _refused(ctx)
-    ctx.request("OPTIONS", queue_path(ctx.id("pt_id")))
+    answers = [*_refused(ctx), ctx.request("OPTIONS", queue_path(ctx.id("pt_id")))]
+    if not judged_by(ctx, mdhq_documented_headers_have_their_form, *answers):
+        raise Skip("no 401 or OPTIONS answer carried WWW-Authenticate or Allow (MDHQ-HDR-002/004 report it)")

@@ -50,6 +50,7 @@ def _last_request(ctx: ProbeContext, needed_for: str) -> tuple[Exchange, Any]:
 
 def _still_listed(ctx: ProbeContext, request_id: Any, title: str, documented: str) -> None:
     listed = ctx.get(queue_path(ctx.id("pt_id")))
+    ctx.checked(listed)
     if request_id not in _ids(listed):
         ctx.fail(title, received=f"request {request_id} gone: {describe(listed, 160)}", documented=documented)
 
@@ -90,6 +91,7 @@ def mdhq_unknown_ids_on_writes_get_404_error(ctx: ProbeContext) -> None:
             ERROR_KEYS,
         )
     after = ctx.get(queue_path(patient))
+    ctx.checked(after)
     if _ids(after) != before:
         ctx.fail(
             "MD HQ delete of an unknown request changed the queue",
@@ -122,6 +124,7 @@ def mdhq_other_patients_request_is_not_deleted(ctx: ProbeContext) -> None:
         raise Skip("needs a second patient of the practice: set [ids] empty_pt_id to one other than pt_id")
     _, request_id = _last_request(ctx, "deleting it through another patient's path")
     refused = ctx.request("DELETE", f"{queue_path(other)}/{request_id}")
+    ctx.checked(refused)
     if refused.status not in (403, 404):
         ctx.fail(
             "MD HQ deletes a request through another patient's path",
@@ -149,6 +152,7 @@ def mdhq_writes_without_credentials_change_nothing(ctx: ProbeContext) -> None:
         ("POST", invite_path(ctx.id("pt_id")), None),
     ):
         answer = ctx.request(method, path, anonymous=authorization is None, authorization=authorization)
+        ctx.checked(answer)
         if answer.status != 401:
             label = "with a wrong secret" if authorization else "without credentials"
             ctx.fail(
@@ -169,6 +173,7 @@ def mdhq_writes_without_credentials_change_nothing(ctx: ProbeContext) -> None:
 def mdhq_delete_hides_only_that_request(ctx: ProbeContext) -> None:
     deletion = deletion_of(ctx)
     expected = [i for i in _ids(deletion.listed_before) if i != deletion.request_id]
+    ctx.checked(deletion.listed_after)
     if _ids(deletion.listed_after) != expected:
         ctx.fail(
             "MD HQ delete of one request changed the rest of the queue",
@@ -187,6 +192,7 @@ def mdhq_invite_to_a_patient_with_email_is_accepted(ctx: ProbeContext) -> None:
     for patient in patients:
         # No body and no content type, as the sample call sends it (Arguments: NONE).
         answer = ctx.request("POST", invite_path(patient))
+        ctx.checked(answer)
         if answer.status == 409 and patient == patients[0]:
             raise Skip(f"pt_id {patient} has no email address on file (409): set [ids] pt_id to one who has")
         if not 200 <= answer.status < 300:
@@ -204,6 +210,7 @@ def mdhq_deleted_request_stays_hidden_later(ctx: ProbeContext) -> None:
     deletion = deletion_of(ctx)
     listed = ctx.get(queue_path(ctx.id("pt_id")))
     again = ctx.request("DELETE", f"{queue_path(ctx.id('pt_id'))}/{deletion.request_id}")
+    ctx.checked(listed, again)
     if listed.status != 200 or deletion.request_id in _ids(listed) or again.status != 404:
         ctx.fail(
             "MD HQ deleted request back later in the run",
