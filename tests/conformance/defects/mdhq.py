@@ -2,7 +2,7 @@
 
 Every case runs `--only <its requirement>` (`--strict` for a SHOULD, `--allow-writes` when it needs
 writes) with few generated cases. The defects that need memory (what was deleted, whose request is
-whose) are small classes; each case has its own instance, used by one run.
+whose) are small classes that forget when they find themselves behind another proxy.
 """
 
 from __future__ import annotations
@@ -281,73 +281,80 @@ def _swallow_delete(request: Request, forward: Forward) -> Response:
 
 
 # -- defects with memory ----------------------------------------------------------------------
-class _DeleteAgainSucceeds:
-    """A second delete of a deleted request answers 200 again, as if it had found it."""
+class _Memory:
+    """What a defect remembers, for one proxy only: a case may run behind more than one proxy."""
 
     def __init__(self) -> None:
-        self.deleted: dict[str, bytes] = {}
+        self._proxy: object = None
+        self.memory: dict[Any, Any] = {}
+
+    def recall(self, forward: Forward) -> dict[Any, Any]:
+        proxy = getattr(forward, "__self__", forward)
+        if proxy is not self._proxy:
+            self._proxy, self.memory = proxy, {}
+        return self.memory
+
+
+class _DeleteAgainSucceeds(_Memory):
+    """A second delete of a deleted request answers 200 again, as if it had found it."""
 
     def __call__(self, request: Request, forward: Forward) -> Response:
+        deleted = self.recall(forward)
         response = forward(request)
         if _is_delete(request) and response.status == 200:
-            self.deleted[request.path] = response.body
-        elif _is_delete(request) and response.status == 404 and request.path in self.deleted:
-            return Response(200, {"content-type": "application/json"}, self.deleted[request.path])
+            deleted[request.path] = response.body
+        elif _is_delete(request) and response.status == 404 and request.path in deleted:
+            return Response(200, {"content-type": "application/json"}, deleted[request.path])
         return response
 
 
-class _DeleteEmptiesTheQueue:
+class _DeleteEmptiesTheQueue(_Memory):
     """After one delete, the patient's whole queue disappears from the list."""
 
-    def __init__(self) -> None:
-        self.patients: set[str] = set()
-
     def __call__(self, request: Request, forward: Forward) -> Response:
+        patients = self.recall(forward)
         response = forward(request)
         if _is_delete(request) and response.status == 200:
-            self.patients.add(_patient(request))
-        if _queue_ok(request, response) and _patient(request) in self.patients:
+            patients[_patient(request)] = True
+        if _queue_ok(request, response) and _patient(request) in patients:
             return response.with_json(_relist(response.json(), []))
         return response
 
 
-class _DeletedComesBack:
+class _DeletedComesBack(_Memory):
     """The first list after a delete hides the request; from the second on, it is back (a stale cache)."""
 
-    def __init__(self) -> None:
-        self.seen: dict[int, dict[str, Any]] = {}
-        self.deleted: dict[int, int] = {}
-
     def __call__(self, request: Request, forward: Forward) -> Response:
+        memory = self.recall(forward)
+        seen: dict[int, dict[str, Any]] = memory.setdefault("seen", {})
+        deleted: dict[int, int] = memory.setdefault("deleted", {})
         response = forward(request)
         if _is_delete(request) and response.status == 200:
-            self.deleted.setdefault(int(_segments(request)[-1]), 0)
+            deleted.setdefault(int(_segments(request)[-1]), 0)
         if not _queue_ok(request, response):
             return response
         body = response.json()
         entries = _entries(body)
-        self.seen.update({entry["id"]: entry for entry in entries})
-        for request_id in self.deleted:
-            self.deleted[request_id] += 1
-            if self.deleted[request_id] > 1 and request_id in self.seen:
-                entries.append(self.seen[request_id])
+        seen.update({entry["id"]: entry for entry in entries})
+        for request_id in deleted:
+            deleted[request_id] += 1
+            if deleted[request_id] > 1 and request_id in seen:
+                entries.append(seen[request_id])
         return response.with_json(_relist(body, sorted(entries, key=lambda e: (e["created"], e["id"]))))
 
 
-class _DeleteFindsAnyPatientsRequest:
+class _DeleteFindsAnyPatientsRequest(_Memory):
     """A delete looks the request up by its id alone: another patient's path deletes it too."""
 
-    def __init__(self) -> None:
-        self.owner: dict[str, str] = {}
-
     def __call__(self, request: Request, forward: Forward) -> Response:
+        owner = self.recall(forward)
         response = forward(request)
         if _queue_ok(request, response):
-            self.owner.update({str(e["id"]): str(e["pt_id"]) for e in _entries(response.json())})
+            owner.update({str(e["id"]): str(e["pt_id"]) for e in _entries(response.json())})
         request_id = _segments(request)[-1]
-        if _is_delete(request) and response.status == 404 and request_id in self.owner:
+        if _is_delete(request) and response.status == 404 and request_id in owner:
             parts = _segments(request)
-            parts[parts.index("patients") + 1] = self.owner[request_id]
+            parts[parts.index("patients") + 1] = owner[request_id]
             return forward(Request(request.method, "/".join(parts), request.headers, request.body))
         return response
 
