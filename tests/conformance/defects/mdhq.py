@@ -91,6 +91,13 @@ def _local_dates(request: Request, body: Any) -> Any:
     return body
 
 
+def _local_answer_dates(request: Request, body: Any) -> Any:
+    for name in ("deleted_at", "sent_at"):
+        if isinstance(body.get(name), str):
+            body[name] = _local_time(body[name])
+    return body
+
+
 def _with_extra(status: str) -> Any:
     def edit(request: Request, body: Any) -> Any:
         entries = _entries(body)
@@ -125,12 +132,6 @@ def _type_filter_drops_first(request: Request, body: Any) -> Any:
     if "request_type" not in request.query:
         return body
     return _relist(body, _entries(body)[1:])
-
-
-def _drop_deleted_by(request: Request, body: Any) -> Any:
-    if request.method == "DELETE":
-        body.pop("deleted_by", None)
-    return body
 
 
 # -- the exchange itself changed --------------------------------------------------------------
@@ -272,12 +273,17 @@ def _invite_needs_a_body(request: Request, forward: Forward) -> Response:
     return forward(request)
 
 
-def _swallow_delete(request: Request, forward: Forward) -> Response:
-    if _is_delete(request):
+def _fake_delete(*, deleted_by: bool) -> Defect:
+    """Every delete answered as done without deleting anything (and, for one, without saying who)."""
+
+    def defect(request: Request, forward: Forward) -> Response:
+        if not _is_delete(request):
+            return forward(request)
         request_id = int(_segments(request)[-1]) if _segments(request)[-1].isdigit() else 0
-        body = {"success": True, "id": request_id, "deleted_at": "2026-11-21T09:00:00Z", "deleted_by": "x"}
-        return Response(200).with_json(body)
-    return forward(request)
+        body = {"success": True, "id": request_id, "deleted_at": "2026-11-21T09:00:00Z"}
+        return Response(200).with_json({**body, "deleted_by": SANDBOX_USER[0]} if deleted_by else body)
+
+    return defect
 
 
 # -- defects with memory ----------------------------------------------------------------------
@@ -423,9 +429,10 @@ _DEFECTS: dict[str, Defect | tuple[Defect, tuple[str, ...]]] = {
     "MDHQ-HDR-004": _without_header("www-authenticate", 401),
     "MDHQ-SRV-001": _crash_on_request_type,
     "MDHQ-NEG-001": _non_integer_ids_accepted,
-    "MDHQ-BEH-001": _swallow_delete,
+    "MDHQ-BEH-001": _fake_delete(deleted_by=True),
     "MDHQ-BEH-002": _DeleteAgainSucceeds(),
-    "MDHQ-BEH-003": rewrite_json(_drop_deleted_by, when=lambda request, response: response.status == 200),
+    # Faked, not forwarded: the writing cases share the sandbox patient's few open requests.
+    "MDHQ-BEH-003": _fake_delete(deleted_by=False),
     "MDHQ-BEH-004": rewrite_json(_with_extra("dismissed"), when=_queue_ok),
     "MDHQ-BEH-005": rewrite_json(_another_patients, when=_queue_ok),
     "MDHQ-BEH-006": _invite_without_email_sent,
@@ -440,7 +447,15 @@ _DEFECTS: dict[str, Defect | tuple[Defect, tuple[str, ...]]] = {
     "MDHQ-BEH-015": _invite_needs_a_body,
 }
 # A second way to break the same requirement, where one defect would not show the whole of it.
-_ALSO = {"MDHQ-SRV-001-dropped": ("MDHQ-SRV-001", _drop_on_request_type)}
+_ALSO: dict[str, tuple[str, Defect, tuple[str, ...]]] = {
+    "MDHQ-SRV-001-dropped": ("MDHQ-SRV-001", _drop_on_request_type, ()),
+    # UTC on the other answer shapes too: the invite's and the delete's (generated writes).
+    "MDHQ-SCH-002-answers": (
+        "MDHQ-SCH-002",
+        rewrite_json(_local_answer_dates, when=lambda request, response: request.method != "GET"),
+        ("--allow-writes",),
+    ),
+}
 
 
 def _case(requirement_id: str, defect: Defect, extra: tuple[str, ...] = ()) -> Case:
@@ -458,8 +473,8 @@ def _cases() -> dict[str, Case]:
     for requirement_id, planted in _DEFECTS.items():
         defect, extra = planted if isinstance(planted, tuple) else (planted, ())
         cases[requirement_id] = _case(requirement_id, defect, extra)
-    for name, (requirement_id, defect) in _ALSO.items():
-        cases[name] = _case(requirement_id, defect)
+    for name, (requirement_id, defect, extra) in _ALSO.items():
+        cases[name] = _case(requirement_id, defect, extra)
     return cases
 
 
