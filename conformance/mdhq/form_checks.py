@@ -25,7 +25,9 @@ _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _ALLOW = re.compile(rf"^\s*({_TOKEN}(\s*,\s*{_TOKEN})*)?\s*$")
 # RFC 9110 11.6.1 / 11.3: challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ].
 _PARAM = rf'{_TOKEN}\s*=\s*({_TOKEN}|"([^"\\]|\\.)*")'
-_CHALLENGE = re.compile(rf"^{_TOKEN}( +([A-Za-z0-9._~+/-]+=*|{_PARAM}(\s*,\s*{_PARAM})*))?\s*$")
+_ONE_CHALLENGE = rf"{_TOKEN}( +([A-Za-z0-9._~+/-]+=*|{_PARAM}(\s*,\s*{_PARAM})*))?"
+# WWW-Authenticate = #challenge: several challenges, comma-separated, are allowed.
+_CHALLENGE = re.compile(rf"^\s*{_ONE_CHALLENGE}(\s*,\s*{_ONE_CHALLENGE})*\s*$")
 _FORMS = {
     "allow": (_ALLOW, "Allow: #method, comma-separated method tokens (RFC 9110 10.2.1)"),
     "www-authenticate": (
