@@ -51,6 +51,11 @@ def _dated_values(body: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def _signed(offset: dt.timedelta) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 @response_check("mdhq")
 def mdhq_dates_are_utc(ex: Exchange) -> bool | None:
     body = ex.json()
@@ -68,7 +73,7 @@ def mdhq_dates_are_utc(ex: Exchange) -> bool | None:
         if offset is not None and offset != dt.timedelta(0):
             raise ConformanceFailure(
                 "MD HQ date not in UTC",
-                received=f"{where} = {value!r} (UTC offset {offset})",
+                received=f"{where} = {value!r} (UTC offset {_signed(offset)})",
                 documented='"All dates listed are listed in UTC": a date-time ending in Z or +00:00',
             )
     return None if checked else True
@@ -80,9 +85,10 @@ def mdhq_unauthorized_names_a_basic_challenge(ex: Exchange) -> bool | None:
         return True
     challenge = ex.headers.get("www-authenticate", "").strip()
     if challenge.split(" ", 1)[0].lower() != "basic":
+        sent = f"WWW-Authenticate {challenge!r}" if challenge else "no WWW-Authenticate header"
         raise ConformanceFailure(
             "MD HQ 401 without a Basic challenge",
-            received=f"401 with WWW-Authenticate {challenge!r}" if challenge else "401 without it",
+            received=f"401 with {sent}",
             documented="WWW-Authenticate: Basic ... (RFC 9110 11.6.1: a 401 MUST carry a challenge)",
         )
     return None
