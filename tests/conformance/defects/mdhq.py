@@ -128,6 +128,10 @@ def _explicit_open_drops_last(request: Request, body: Any) -> Any:
     return _relist(body, _entries(body)[:-1])
 
 
+def _type_filter_finds_nothing(request: Request, body: Any) -> Any:
+    return body if "request_type" not in request.query else _relist(body, [])
+
+
 def _type_filter_drops_first(request: Request, body: Any) -> Any:
     if "request_type" not in request.query:
         return body
@@ -449,6 +453,8 @@ _DEFECTS: dict[str, Defect | tuple[Defect, tuple[str, ...]]] = {
 # A second way to break the same requirement, where one defect would not show the whole of it.
 _ALSO: dict[str, tuple[str, Defect, tuple[str, ...]]] = {
     "MDHQ-SRV-001-dropped": ("MDHQ-SRV-001", _drop_on_request_type, ()),
+    # A filter that finds nothing for a type the queue has: "only that type" read as vacuously true.
+    "MDHQ-BEH-011-empty": ("MDHQ-BEH-011", rewrite_json(_type_filter_finds_nothing, when=_queue_ok), ()),
     # UTC on the other answer shapes too: the invite's and the delete's (generated writes).
     "MDHQ-SCH-002-answers": (
         "MDHQ-SCH-002",
