@@ -17,6 +17,7 @@ __all__ = [
     "mdhq_queue_is_oldest_first",
     "mdhq_queue_lists_no_dismissed_request",
     "mdhq_queue_lists_only_the_patients_requests",
+    "mdhq_queue_lists_open_requests_by_default",
     "mdhq_queue_total_counts_its_requests",
     "mdhq_status_code_is_documented",
 ]
@@ -54,10 +55,16 @@ def _queue(ex: Exchange) -> tuple[str, list[dict[str, Any]]] | None:
     return match.group(1), [entry for entry in body["data"] if isinstance(entry, dict)]
 
 
+def _asked_status(ex: Exchange) -> str:
+    """The status the query asks for: the documented default "open" when none is given."""
+    return ex.query_value("status") or "open"
+
+
 @response_check("mdhq")
 def mdhq_queue_lists_no_dismissed_request(ex: Exchange) -> bool | None:
     queue = _queue(ex)
-    if not queue or not queue[1]:
+    # A server that already filters by status (COMING SOON) lists dismissed ones when asked to.
+    if not queue or not queue[1] or _asked_status(ex) == "dismissed":
         return True
     for entry in queue[1]:
         if entry.get("status") == "dismissed":
@@ -72,11 +79,12 @@ def mdhq_queue_lists_no_dismissed_request(ex: Exchange) -> bool | None:
 @response_check("mdhq")
 def mdhq_queue_lists_only_the_patients_requests(ex: Exchange) -> bool | None:
     queue = _queue(ex)
-    if not queue or not queue[1]:
-        return True
-    patient, entries = queue
-    for entry in entries:
-        if "pt_id" in entry and str(entry["pt_id"]) != patient:
+    owned = [entry for entry in queue[1] if "pt_id" in entry] if queue else []
+    if not queue or not owned:
+        return True  # no entry says whose it is: nothing to compare
+    patient = queue[0]
+    for entry in owned:
+        if str(entry["pt_id"]) != patient:
             raise ConformanceFailure(
                 "MD HQ queue lists another patient's request",
                 received=f"request {entry.get('id')!r} of pt_id {entry['pt_id']!r} in {patient}'s queue",
@@ -109,8 +117,8 @@ def mdhq_queue_is_oldest_first(ex: Exchange) -> bool | None:
         return True
     entries = [entry for entry in body.get("data") or [] if isinstance(entry, dict)]
     times = parsed_times([entry.get("created") for entry in entries], parse_time)
-    if times is None:
-        return True
+    if times is None or len(times) < 2:
+        return True  # one entry has no order to break
     index = first_out_of_order(times, descending=False)
     if index is not None:
         raise order_failure(
@@ -122,3 +130,20 @@ def mdhq_queue_is_oldest_first(ex: Exchange) -> bool | None:
 @response_check("mdhq")
 def mdhq_status_code_is_documented(ex: Exchange) -> bool | None:
     return status_code_is_documented("mdhq", ex)
+
+
+@response_check("mdhq")
+def mdhq_queue_lists_open_requests_by_default(ex: Exchange) -> bool | None:
+    queue = _queue(ex)
+    entries = [entry for entry in queue[1] if "status" in entry] if queue else []
+    if not entries or _asked_status(ex) != "open":
+        return True
+    for entry in entries:
+        if entry["status"] != "open":
+            asked = "status=open" if ex.query_value("status") else "no status argument"
+            raise ConformanceFailure(
+                "MD HQ queue lists a request that is not open by default",
+                received=f"request {entry.get('id')!r} with status {entry['status']!r} for {asked}",
+                documented='status: return requests of a specific status (defaults to "open")',
+            )
+    return None

@@ -10,6 +10,7 @@ from patientmsg.conformance.run.exchange import Exchange
 from patientmsg.conformance.run.findings import ConformanceFailure, Skip
 from patientmsg.conformance.shared.auth import every_operation_requires_credentials
 from patientmsg.conformance.shared.calls import (
+    INVALID_TOKEN,
     UNKNOWN_ID,
     WRONG_SECRET,
     body_of,
@@ -22,7 +23,7 @@ from patientmsg.conformance.shared.negative import invalid_parameters_are_reject
 from patientmsg.conformance.shared.probing import probe
 from patientmsg.conformance.shared.readers import describe, parse_time
 
-__all__ = ["Deletion", "queue_path"]
+__all__ = ["ERROR_FORMAT", "ERROR_KEYS", "Deletion", "deletion_of", "queue_entries", "queue_path"]
 
 ERROR_KEYS = ("error", "message")
 ERROR_FORMAT = 'the error body {"success": false, "error": ..., "message": ...}'
@@ -30,6 +31,10 @@ ERROR_FORMAT = 'the error body {"success": false, "error": ..., "message": ...}'
 
 def queue_path(patient: int | str) -> str:
     return f"/api/v1/patients/{patient}/portal/enqueued"
+
+
+def queue_entries(exchange: Exchange) -> list[dict[str, Any]]:
+    return [entry for entry in body_of(exchange).get("data") or [] if isinstance(entry, dict)]
 
 
 # The shared probes run in the order they always have: credentials first, invalid values last.
@@ -40,15 +45,15 @@ def mdhq_every_operation_requires_credentials(ctx: ProbeContext) -> None:
 
 @probe("mdhq")
 def mdhq_bad_type_gets_400_error(ctx: ProbeContext) -> None:
-    exchange = ctx.get(queue_path("abc"))
-    expect_error(
-        ctx,
-        exchange,
-        (400, 404),
-        "MD HQ pt_id=abc not rejected with 400 or 404",
-        f"400 or 404 in {ERROR_FORMAT}: pt_id is an integer",
-        ERROR_KEYS,
-    )
+    for patient in ("abc", "1.5"):
+        expect_error(
+            ctx,
+            ctx.get(queue_path(patient)),
+            (400, 404),
+            f"MD HQ pt_id={patient} not rejected with 400 or 404",
+            f"400 or 404 in {ERROR_FORMAT}: pt_id is an integer",
+            ERROR_KEYS,
+        )
 
 
 @probe("mdhq")
@@ -76,6 +81,9 @@ def mdhq_wrong_secret_gets_401(ctx: ProbeContext) -> None:
     basic = base64.b64encode(f"{user}:{WRONG_SECRET}".encode()).decode()
     exchange = ctx.get(queue_path(ctx.id("pt_id")), authorization=f"Basic {basic}")
     expect_unauthorized(ctx, exchange, "MD HQ request with a wrong API secret")
+    # HTTP basic is the only scheme: a bearer token is no credential at all.
+    exchange = ctx.get(queue_path(ctx.id("pt_id")), authorization=f"Bearer {INVALID_TOKEN}")
+    expect_unauthorized(ctx, exchange, "MD HQ request with a Bearer token")
 
 
 @probe("mdhq", second=True)
@@ -87,21 +95,25 @@ def mdhq_other_practice_is_refused(ctx: ProbeContext) -> None:
 @dataclass
 class Deletion:
     request_id: Any
+    listed_before: Exchange
     deleted: Exchange
     listed_after: Exchange
     deleted_again: Exchange
 
 
-def _deletion(ctx: ProbeContext) -> Deletion:
+def deletion_of(ctx: ProbeContext) -> Deletion:
     """Delete the patient's first open request, list the queue, delete it again: once per run."""
 
     def compute() -> Deletion:
         path = queue_path(ctx.id("pt_id"))
         listed = ctx.get(path)
-        entries = [entry for entry in body_of(listed).get("data") or [] if isinstance(entry, dict)]
+        entries = queue_entries(listed)
         open_ones = [entry for entry in entries if entry.get("status", "open") == "open"] or entries
         if listed.status != 200 or not open_ones:
-            raise Skip(f"pt_id {ctx.id('pt_id')} has no enqueued request left to delete")
+            raise Skip(
+                f"pt_id {ctx.id('pt_id')} has no enqueued request left to delete: set [ids] pt_id to a"
+                " patient with open requests (each run with --allow-writes deletes one)"
+            )
         request_id = open_ones[0].get("id")
         deleted = ctx.request("DELETE", f"{path}/{request_id}")
         if deleted.status != 200:
@@ -110,21 +122,27 @@ def _deletion(ctx: ProbeContext) -> Deletion:
                 received=describe(deleted),
                 documented="200: the request is soft-deleted",
             )
-        return Deletion(request_id, deleted, ctx.get(path), ctx.request("DELETE", f"{path}/{request_id}"))
+        return Deletion(
+            request_id, listed, deleted, ctx.get(path), ctx.request("DELETE", f"{path}/{request_id}")
+        )
 
     return ctx.memo("mdhq_deletion", compute)
 
 
 @probe("mdhq", writes=True)
 def mdhq_deleted_request_is_not_listed(ctx: ProbeContext) -> None:
-    deletion = _deletion(ctx)
-    ctx.checked(deletion.listed_after)
-    ids = [
-        entry.get("id")
-        for entry in body_of(deletion.listed_after).get("data") or []
-        if isinstance(entry, dict)
-    ]
-    if deletion.request_id in ids:
+    deletion = deletion_of(ctx)
+    after = deletion.listed_after
+    ctx.checked(after)
+    if after.status != 200 or not isinstance(body_of(after).get("data"), list):
+        ctx.fail(
+            "MD HQ queue not listed after a delete",
+            received=describe(after),
+            documented="200 with the patient's queue: the deleted request hidden from it",
+            exchange=after,
+        )
+        return
+    if deletion.request_id in [entry.get("id") for entry in queue_entries(after)]:
         ctx.fail(
             "MD HQ deleted request still listed",
             received=f"request {deletion.request_id} listed after its delete",
@@ -135,7 +153,7 @@ def mdhq_deleted_request_is_not_listed(ctx: ProbeContext) -> None:
 
 @probe("mdhq", writes=True)
 def mdhq_second_delete_gets_404(ctx: ProbeContext) -> None:
-    deletion = _deletion(ctx)
+    deletion = deletion_of(ctx)
     expect_error(
         ctx,
         deletion.deleted_again,
@@ -148,7 +166,7 @@ def mdhq_second_delete_gets_404(ctx: ProbeContext) -> None:
 
 @probe("mdhq", writes=True)
 def mdhq_delete_records_time_and_user(ctx: ProbeContext) -> None:
-    deletion = _deletion(ctx)
+    deletion = deletion_of(ctx)
     ctx.checked(deletion.deleted)
     body = body_of(deletion.deleted)
     user = ctx.primary.auth.get("username")
