@@ -87,13 +87,20 @@ def athena_limit_below_1_is_rejected(ctx: ProbeContext) -> None:
 @probe("athena")
 def athena_offset_walk_yields_each_thread_once(ctx: ProbeContext) -> None:
     kind, total = _largest_list(ctx)
+    if total < 2:
+        raise Skip(
+            f"patientid {ctx.id('patientid')} has {total} threads in its largest list: the offset walk "
+            "needs at least 2 pages; set [ids] patientid to a mailbox with more than 1 thread"
+        )
+    # At least two pages, however small the mailbox: a one-page walk says nothing about offset.
+    step = min(WALK_LIMIT, total // 2)
     expired = ctx.deadline(WALK_SECONDS)
     seen: set[Any] = set()
     offset = 0
     for _ in range(WALK_PAGES):
         if offset >= total or expired():
             break
-        exchange = ctx.get(list_path(ctx, kind), params={"limit": WALK_LIMIT, "offset": offset})
+        exchange = ctx.get(list_path(ctx, kind), params={"limit": step, "offset": offset})
         body = body_of(exchange)
         entries = body.get(kind)
         if exchange.status != 200 or not isinstance(entries, list):
@@ -117,14 +124,18 @@ def athena_offset_walk_yields_each_thread_once(ctx: ProbeContext) -> None:
         seen.update(ids)
         if not entries:
             break
-        offset += WALK_LIMIT
+        offset += step
     else:
-        raise Skip(f"the mailbox is larger than the walk's bound ({WALK_PAGES} pages)")
+        if not ctx.failures:
+            raise Skip(f"the mailbox is larger than the walk's bound ({WALK_PAGES} pages)")
+        return
     if offset < total and expired():
+        if ctx.failures:
+            return
         raise Skip(f"the walk ran out of time ({WALK_SECONDS:.0f} s) at offset {offset} of {total}")
     if len(seen) != total:
         ctx.fail(
             "athena offset walk disagrees with totalcount",
-            received=f"{len(seen)} distinct threads over offsets 0..{offset} with limit={WALK_LIMIT}",
+            received=f"{len(seen)} distinct threads over offsets 0..{offset} with limit={step}",
             documented=f"totalcount = {total}: every thread once",
         )

@@ -1,4 +1,4 @@
-"""athena probes that change state (only with --allow-writes): reply, archived reply, lab result read."""
+"""athena probes that change state (only with --allow-writes): replies, lab-result reads, and what stays."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from patientmsg.conformance.shared.context import ProbeContext
 from patientmsg.conformance.shared.probing import probe
 from patientmsg.conformance.shared.readers import describe
 
-__all__: list[str] = []
+__all__ = ["mark_read_path"]
 
 SENT_PAGES = 10
 
@@ -55,9 +55,16 @@ def athena_reply_shows_in_thread_and_sent(ctx: ProbeContext) -> None:
             received=describe(reply),
             documented="200: the reply was appended to the thread",
         )
+    if str(body_of(reply).get("error")) != "0":
+        ctx.fail(
+            "athena reply on success does not answer error 0",
+            received=describe(reply),
+            documented='error: "Can be 0 for no error" ({"error": "0"} on success)',
+            exchange=reply,
+        )
     after = ctx.get(thread_path(ctx, thread))
-    texts = [m.get("text") for m in body_of(after).get("messagelist") or [] if isinstance(m, dict)]
-    if not any(isinstance(t, str) and text in t for t in texts):
+    texts = _texts(body_of(after))
+    if not any(text in t for t in texts):
         ctx.fail(
             "athena reply missing from its thread",
             received=f"{len(texts)} messages, none with {text!r}",
@@ -88,12 +95,27 @@ def athena_reply_to_archived_is_refused(ctx: ProbeContext) -> None:
     )
 
 
+def _texts(thread: dict[str, Any]) -> list[str]:
+    return [
+        m["text"]
+        for m in thread.get("messagelist") or []
+        if isinstance(m, dict) and isinstance(m.get("text"), str)
+    ]
+
+
+def mark_read_path(ctx: ProbeContext, thread: int | str, patient: str = "patientid") -> str:
+    patient_path = f"/v1/{ctx.id('practiceid')}/patients/{ctx.id(patient)}"
+    return f"{patient_path}/patientsecuremessage/marklabresultread/{thread}"
+
+
+def _is_read(ctx: ProbeContext, thread: int | str) -> Any:
+    return body_of(ctx.get(thread_path(ctx, thread))).get("isread")
+
+
 @probe("athena", writes=True)
 def athena_mark_lab_result_read_succeeds(ctx: ProbeContext) -> None:
     lab = ctx.id("labresult_messagethreadid")
-    patient = f"/v1/{ctx.id('practiceid')}/patients/{ctx.id('patientid')}"
-    path = f"{patient}/patientsecuremessage/marklabresultread/{lab}"
-    exchange = ctx.request("POST", path)
+    exchange = ctx.request("POST", mark_read_path(ctx, lab))
     if exchange.status != 200 or body_of(exchange).get("success") != "true":
         ctx.fail(
             "athena lab result not marked read",
@@ -101,3 +123,57 @@ def athena_mark_lab_result_read_succeeds(ctx: ProbeContext) -> None:
             documented='200 {"success": "true"}',
             exchange=exchange,
         )
+        return
+    isread = _is_read(ctx, lab)
+    if isread is not True:
+        ctx.fail(
+            "athena lab result marked read still reads unread",
+            received=f"isread {isread!r} on thread {lab} right after marklabresultread answered success",
+            documented="marklabresultread: updates the specified LabResult has been read by the patient",
+        )
+
+
+@probe("athena", writes=True)
+def athena_mark_read_refuses_other_threads(ctx: ProbeContext) -> None:
+    thread = ctx.id("messagethreadid")
+    exchange = ctx.request("POST", mark_read_path(ctx, thread))
+    expect_error(
+        ctx,
+        exchange,
+        (409,),
+        "athena marks a thread that is not a lab result read",
+        f"409 in {ERROR_FORMAT}: thread {thread} is a message, not a lab result",
+        ERROR_KEYS,
+    )
+
+
+_LATER_READS = ("inboxmessages", "sentmessages", "archivedmessages")
+
+
+@probe("athena", writes=True)
+def athena_changes_outlast_later_requests(ctx: ProbeContext) -> None:
+    """A reply and a lab-result read, read back once, then again after other requests of the run."""
+    thread, _ = _open_thread(ctx)
+    text = f"patientmsg conformance lasting reply (seed {ctx.seed})"
+    reply = ctx.request("POST", thread_path(ctx, thread, "/reply"), data={"text": text})
+    lab = ctx.optional_id("labresult_messagethreadid")
+    marked = ctx.request("POST", mark_read_path(ctx, lab)) if lab is not None else None
+    if reply.status != 200:
+        raise ConformanceFailure(
+            "athena reply refused on an open thread", received=describe(reply), documented="200"
+        )
+    for attempt in ("right after the change", "after later requests of the run"):
+        if not any(text in t for t in _texts(body_of(ctx.get(thread_path(ctx, thread))))):
+            ctx.fail(
+                "athena reply gone from its thread",
+                received=f"thread {thread} without the reply {text!r} {attempt}",
+                documented="a reply sent is part of its thread from then on",
+            )
+        if marked is not None and marked.status == 200 and lab is not None and _is_read(ctx, lab) is False:
+            ctx.fail(
+                "athena lab result read again unread",
+                received=f"isread false on thread {lab} {attempt}",
+                documented="marklabresultread: the LabResult has been read",
+            )
+        for kind in _LATER_READS:
+            ctx.get(list_path(ctx, kind), params={"limit": 5})
