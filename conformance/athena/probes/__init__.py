@@ -17,8 +17,10 @@ from patientmsg.conformance.athena.probes import ownership  # isort: split
 
 from patientmsg.conformance.athena.probes import mapping  # isort: split
 
+from patientmsg.conformance.athena.probes import methods  # isort: split
+
 from patientmsg.conformance.athena.probes import writes  # isort: split
 
 from patientmsg.conformance.athena.probes import generic
 
-__all__ = ["bounds", "generic", "mapping", "ownership", "pages", "read_only", "text", "writes"]
+__all__ = ["bounds", "generic", "mapping", "methods", "ownership", "pages", "read_only", "text", "writes"]
