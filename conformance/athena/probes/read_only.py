@@ -45,16 +45,21 @@ def athena_bad_type_gets_400_error(ctx: ProbeContext) -> None:
         f"400 in {ERROR_FORMAT}: limit is an integer",
         ERROR_KEYS,
     )
-    # A path that cannot name a practice may also be a resource that does not exist.
-    exchange = ctx.get(f"/v1/abc/patients/{ctx.id('patientid')}/securemessage/inboxmessages")
-    expect_error(
-        ctx,
-        exchange,
-        (400, 404),
-        "athena practiceid=abc not rejected with 400 or 404",
-        f"400 or 404 in {ERROR_FORMAT}: practiceid is an integer",
-        ERROR_KEYS,
-    )
+    # A path that cannot name a practice, patient or thread may also be a resource that does not exist.
+    practice, patient = ctx.id("practiceid"), ctx.id("patientid")
+    for name, path in (
+        ("practiceid", f"/v1/abc/patients/{patient}/securemessage/inboxmessages"),
+        ("patientid", f"/v1/{practice}/patients/abc/securemessage/inboxmessages"),
+        ("messagethreadid", f"/v1/{practice}/patients/{patient}/securemessage/abc/CanPatientReplyToMessage"),
+    ):
+        expect_error(
+            ctx,
+            ctx.get(path),
+            (400, 404),
+            f"athena {name}=abc not rejected with 400 or 404",
+            f"400 or 404 in {ERROR_FORMAT}: {name} is an integer",
+            ERROR_KEYS,
+        )
 
 
 @probe("athena")

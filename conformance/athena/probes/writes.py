@@ -6,7 +6,7 @@ from typing import Any
 
 from patientmsg.conformance.athena.probes.read_only import ERROR_FORMAT, ERROR_KEYS, list_path, thread_path
 from patientmsg.conformance.run.findings import ConformanceFailure, Skip
-from patientmsg.conformance.shared.calls import body_of, expect_error
+from patientmsg.conformance.shared.calls import UNKNOWN_ID, body_of, expect_error
 from patientmsg.conformance.shared.context import ProbeContext
 from patientmsg.conformance.shared.probing import probe
 from patientmsg.conformance.shared.readers import describe
@@ -124,6 +124,14 @@ def athena_mark_lab_result_read_succeeds(ctx: ProbeContext) -> None:
             exchange=exchange,
         )
         return
+    again = ctx.request("POST", mark_read_path(ctx, lab))
+    if again.status != 200 or body_of(again).get("success") != "true":
+        ctx.fail(
+            "athena lab result already read not marked read again",
+            received=describe(again),
+            documented='200 {"success": "true"}: marking a read lab result again changes nothing',
+            exchange=again,
+        )
     isread = _is_read(ctx, lab)
     if isread is not True:
         ctx.fail(
@@ -177,3 +185,47 @@ def athena_changes_outlast_later_requests(ctx: ProbeContext) -> None:
             )
         for kind in _LATER_READS:
             ctx.get(list_path(ctx, kind), params={"limit": 5})
+
+
+@probe("athena", writes=True)
+def athena_malformed_replies_are_refused(ctx: ProbeContext) -> None:
+    """A reply in JSON, without text, with empty text, or to an unknown thread: refused, nothing added."""
+    thread, before = _open_thread(ctx)
+    path = thread_path(ctx, thread, "/reply")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    json_type = {"Content-Type": "application/json"}
+    attempts: list[tuple[str, tuple[int, ...], dict[str, str], dict[str, str]]] = [
+        ("a JSON Content-Type", (400, 415), json_type, {"text": "patientmsg conformance"}),
+        ("no text field", (400,), form, {"nottext": "patientmsg conformance"}),
+        ("an empty text", (400,), form, {"text": ""}),
+    ]
+    for what, statuses, headers, data in attempts:
+        exchange = ctx.request("POST", path, headers=headers, data=data)
+        expect_error(
+            ctx,
+            exchange,
+            statuses,
+            f"athena reply with {what} not refused",
+            f"{' or '.join(map(str, statuses))} in {ERROR_FORMAT}: POST bodies are "
+            "application/x-www-form-urlencoded and reply takes a required text",
+            ERROR_KEYS,
+        )
+    unknown = ctx.request(
+        "POST", thread_path(ctx, UNKNOWN_ID, "/reply"), data={"text": "patientmsg conformance"}
+    )
+    expect_error(
+        ctx,
+        unknown,
+        (404,),
+        "athena reply to an unknown thread not refused with 404",
+        f"404 in {ERROR_FORMAT}: the thread does not exist",
+        ERROR_KEYS,
+    )
+    was = len(before.get("messagelist") or [])
+    now = len(body_of(ctx.get(thread_path(ctx, thread))).get("messagelist") or [])
+    if now != was:
+        ctx.fail(
+            "athena refused reply still added a message",
+            received=f"thread {thread}: {now} messages after the refused replies",
+            documented=f"{was} messages, as before: a refused reply adds nothing",
+        )

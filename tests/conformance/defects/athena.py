@@ -11,6 +11,7 @@ import base64
 import html
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 from defect_proxy import DropConnection, Forward, Request, Response
 from patientmsg.fixtures import sandbox_config
@@ -443,6 +444,20 @@ class _ForgetsLater:
         return response.with_json(body)
 
 
+def _lenient_replies(request: Request, forward: Forward) -> Response:
+    """Any body is read as a form, and a reply without text gets a placeholder instead of a 400."""
+    if request.method == "POST" and request.path.endswith("/reply"):
+        fields = {k: v for k, v in parse_qs(request.body.decode(), keep_blank_values=True).items() if v[0]}
+        fields.setdefault("text", ["(no text)"])
+        headers = {**request.headers, "content-type": "application/x-www-form-urlencoded"}
+        request = Request(request.method, request.target, headers, urlencode(fields, doseq=True).encode())
+        response = forward(request)
+        if response.status == 404:
+            return _fake_reply(request)
+        return response
+    return forward(request)
+
+
 def _marks_any_thread_read(request: Request, forward: Forward) -> Response:
     response = forward(request)
     if "/marklabresultread/" in request.path and response.status == 409:
@@ -497,6 +512,7 @@ CASES: dict[str, Case] = {
     "ATH-SRV-001": _case(_crash_on_reply_rights, "ATH-SRV-001", "server-error"),
     "ATH-SRV-001-dropped": _case(_drop_on_reply_rights, "ATH-SRV-001", "server-error"),
     "ATH-NEG-001": _case(_ignore_bad_integers, "ATH-NEG-001", "negative-input"),
+    "ATH-NEG-002": _case(_lenient_replies, "ATH-NEG-002", "negative-input", _WRITES),
     "ATH-BEH-001": _case(_swallow_reply, "ATH-BEH-001", "behaviour", _WRITES),
     "ATH-BEH-002": _case(_reply_to_archived, "ATH-BEH-002", "behaviour", _WRITES),
     "ATH-BEH-003": _case(rewrite_json(_always_can_reply, when=is_ok), "ATH-BEH-003", "behaviour"),
