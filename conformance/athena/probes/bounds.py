@@ -25,6 +25,7 @@ def _page(ctx: ProbeContext, params: dict[str, str | int], patient: str = "patie
         raise ConformanceFailure(
             "athena inbox unreadable", received=describe(exchange), documented="200 with inboxmessages"
         )
+    ctx.checked(exchange)
     return [entry.get("documentid") if isinstance(entry, dict) else None for entry in entries]
 
 
@@ -48,8 +49,18 @@ def athena_pages_hold_limit_entries(ctx: ProbeContext) -> None:
             "needs at least 2; set [ids] patientid to a mailbox with more"
         )
     for limit in _PAGE_SIZES:
-        ctx.get(list_path(ctx, "inboxmessages"), params={"limit": limit})
-        ctx.get(list_path(ctx, "inboxmessages"), params={"limit": limit, "offset": max(0, total - 1)})
+        for offset in (0, max(0, total - 1)):
+            exchange = ctx.get(list_path(ctx, "inboxmessages"), params={"limit": limit, "offset": offset})
+            entries = body_of(exchange).get("inboxmessages")
+            expected = min(limit, max(0, total - offset))
+            ctx.checked(exchange)
+            if not isinstance(entries, list) or len(entries) != expected:
+                ctx.fail(
+                    "athena page size does not follow limit and offset",
+                    received=f"{describe(exchange, 80)} at limit={limit} offset={offset} of {total}",
+                    documented=f"min(limit, totalcount - offset) = {expected} entries",
+                    exchange=exchange,
+                )
 
 
 @probe("athena")
@@ -90,6 +101,7 @@ def athena_pages_past_the_end_are_empty(ctx: ProbeContext) -> None:
         exchange = ctx.get(path, params=params)
         body = body_of(exchange)
         entries = body.get(path.rsplit("/", 1)[-1])
+        ctx.checked(exchange)
         if exchange.status != 200 or entries != [] or body.get("totalcount") is None or "next" in body:
             ctx.fail(
                 "athena page with nothing to show is not an empty 200",

@@ -36,6 +36,7 @@ def _rows(ctx: ProbeContext, params: dict[str, str] | None = None) -> list[dict[
             received=describe(exchange),
             documented="200 with the practice's departmentsmapping",
         )
+    ctx.checked(exchange)
     return [row for row in rows if isinstance(row, dict)]
 
 

@@ -51,6 +51,7 @@ def unsupported_method_exchanges(ctx: ProbeContext) -> Sent:
 @probe("athena")
 def athena_unsupported_methods_get_405(ctx: ProbeContext) -> None:
     for exchange, methods in unsupported_method_exchanges(ctx):
+        ctx.checked(exchange)
         if exchange.status != 405:
             ctx.fail(
                 "athena method the path does not take not answered 405",
@@ -66,6 +67,7 @@ def athena_405_lists_the_allowed_methods(ctx: ProbeContext) -> None:
     if not answered:
         raise Skip("no unsupported method was answered 405 (see ATH-STA-003): no Allow header to read")
     for exchange, methods in answered:
+        ctx.checked(exchange)
         allow = {
             part.strip().upper() for part in (exchange.headers.get("allow") or "").split(",") if part.strip()
         }

@@ -17,8 +17,10 @@ __all__ = ["other_patients_threads"]
 _LOOK = 20
 
 
-def _threads(ctx: ProbeContext, patient: str, kind: str) -> list[dict[str, Any]]:
+def _threads(ctx: ProbeContext, patient: str, kind: str, *, checked: bool = False) -> list[dict[str, Any]]:
     exchange = ctx.get(list_path(ctx, kind, patient), params={"limit": _LOOK})
+    if checked:
+        ctx.checked(exchange)
     entries = body_of(exchange).get(kind)
     return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
 
@@ -47,6 +49,7 @@ def athena_other_patients_thread_is_refused(ctx: ProbeContext) -> None:
     theirs = other_patients_threads(ctx)[0].get("documentid")
     for suffix in ("", "/CanPatientReplyToMessage"):
         exchange = ctx.get(thread_path(ctx, str(theirs), suffix))
+        ctx.checked(exchange)
         if exchange.status not in (403, 404):
             ctx.fail(
                 "athena thread of another patient served through this patient",
@@ -62,10 +65,12 @@ def athena_lists_hold_only_the_patients_threads(ctx: ProbeContext) -> None:
     """Every thread one patient's lists hold carries one enterpriseid, and none is another patient's."""
     theirs = {str(t.get("documentid")) for t in other_patients_threads(ctx)}
     their_ids = {t.get("enterpriseid") for t in other_patients_threads(ctx)}
-    mine = [t for kind in ATHENA_LISTS for t in _threads(ctx, "patientid", kind)]
+    mine = [t for kind in ATHENA_LISTS for t in _threads(ctx, "patientid", kind, checked=True)]
     if not mine:
         raise Skip(f"patientid {ctx.id('patientid')} lists no thread to look at")
-    opened = body_of(ctx.get(thread_path(ctx, ctx.id("messagethreadid"))))
+    opened_exchange = ctx.get(thread_path(ctx, ctx.id("messagethreadid")))
+    ctx.checked(opened_exchange)
+    opened = body_of(opened_exchange)
     patient_ids = ({t.get("enterpriseid") for t in mine} | {opened.get("enterpriseid")}) - {None}
     shared = sorted(str(t.get("documentid")) for t in mine if str(t.get("documentid")) in theirs)
     if shared:
@@ -107,6 +112,7 @@ def athena_other_patients_thread_is_not_changed(ctx: ProbeContext) -> None:
         attempts.append(("POST", path, {}))
     for method, path, data in attempts:
         exchange = ctx.request(method, path, data=data or None)
+        ctx.checked(exchange)
         if exchange.status not in (403, 404):
             ctx.fail(
                 "athena write to another patient's thread not refused",
@@ -117,6 +123,7 @@ def athena_other_patients_thread_is_not_changed(ctx: ProbeContext) -> None:
             )
     for thread, was in before.items():
         now = _message_count(ctx, thread)
+        ctx.checked(ctx.last)
         if now != was:
             ctx.fail(
                 "athena another patient's thread changed",

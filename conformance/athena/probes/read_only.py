@@ -141,6 +141,7 @@ def athena_401s_name_their_challenge(ctx: ProbeContext) -> None:
     if not any(exchange.status == 401 for exchange, _ in sent):
         raise Skip("no request the kit sent without valid credentials was answered 401 (see ATH-AUTH-002)")
     for exchange, scheme in sent:
+        ctx.checked(exchange)
         problem = _challenge_problem(exchange, scheme)
         if problem is not None:
             ctx.fail(
@@ -172,6 +173,7 @@ def athena_can_reply_matches_thread_status(ctx: ProbeContext) -> None:
         cases.append((archived, False))
     for thread, expected in cases:
         exchange = ctx.get(thread_path(ctx, thread, "/CanPatientReplyToMessage"))
+        ctx.checked(exchange)
         if body_of(exchange).get("canreply") is not expected:
             ctx.fail(
                 "athena CanPatientReplyToMessage contradicts the thread's status",
@@ -201,6 +203,7 @@ def athena_listed_thread_opens_by_documentid(ctx: ProbeContext) -> None:
     listed = threads[0]
     path = f"/v1/{ctx.id('practiceid')}/patients/{ctx.id(patient)}/securemessage/{listed.get('documentid')}"
     exchange = ctx.get(path)
+    ctx.checked(exchange)
     opened = body_of(exchange)
     if exchange.status != 200 or opened.get("subject") != listed.get("subject"):
         ctx.fail(

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from patientmsg.conformance.athena.probes.read_only import list_path
+from patientmsg.conformance.run.exchange import Exchange
 from patientmsg.conformance.run.findings import ConformanceFailure, Skip
 from patientmsg.conformance.shared.calls import body_of
 from patientmsg.conformance.shared.context import ProbeContext
@@ -32,17 +33,18 @@ _FORMS: dict[str, dict[str, str | int]] = {
 }
 
 Listing = dict[str, Any]
+Listings = dict[tuple[str, str], tuple[Exchange, Listing]]
 
 
 def _patient(ctx: ProbeContext) -> str:
     return "small_patientid" if ctx.optional_id("small_patientid") is not None else "patientid"
 
 
-def _listings(ctx: ProbeContext) -> dict[tuple[str, str], Listing]:
-    """(list, form) -> the list body, for both lists in every form; read once per run."""
+def _listings(ctx: ProbeContext) -> Listings:
+    """(list, form) -> (exchange, list body), for both lists in every form; read once per run."""
 
-    def compute() -> dict[tuple[str, str], Listing]:
-        found = {}
+    def compute() -> Listings:
+        found: Listings = {}
         for kind in _LISTS:
             for form, params in _FORMS.items():
                 exchange = ctx.get(list_path(ctx, kind, _patient(ctx)), params=params)
@@ -53,7 +55,7 @@ def _listings(ctx: ProbeContext) -> dict[tuple[str, str], Listing]:
                         received=describe(exchange),
                         documented=f"200 with {kind}",
                     )
-                found[(kind, form)] = body
+                found[(kind, form)] = (exchange, body)
         return found
 
     return ctx.memo("athena_showplaintext_listings", compute)
@@ -76,7 +78,7 @@ def _stored_with(ctx: ProbeContext, pattern: re.Pattern[str], what: str) -> list
     found = [
         (kind, messageid, text)
         for kind in _LISTS
-        for messageid, text in _texts(listings[(kind, "none")], kind).items()
+        for messageid, text in _texts(listings[(kind, "none")][1], kind).items()
         if pattern.search(text)
     ]
     if not found:
@@ -92,7 +94,8 @@ def _stored_with(ctx: ProbeContext, pattern: re.Pattern[str], what: str) -> list
 def athena_showplaintext_strips_markup(ctx: ProbeContext) -> None:
     listings = _listings(ctx)
     for kind, messageid, stored in _stored_with(ctx, TAG, "HTML markup"):
-        plain = _texts(listings[(kind, "Y")], kind).get(messageid)
+        ctx.checked(listings[(kind, "none")][0], listings[(kind, "Y")][0])
+        plain = _texts(listings[(kind, "Y")][1], kind).get(messageid)
         if plain is None or TAG.search(plain):
             ctx.fail(
                 "athena showplaintext=Y still returns markup",
@@ -107,9 +110,10 @@ def athena_showplaintext_strips_markup(ctx: ProbeContext) -> None:
 def athena_plaintext_has_no_entities(ctx: ProbeContext) -> None:
     listings = _listings(ctx)
     for kind, messageid, stored in _stored_with(ctx, ENTITY, "character entities"):
-        plain = _texts(listings[(kind, "Y")], kind).get(messageid)
+        plain = _texts(listings[(kind, "Y")][1], kind).get(messageid)
         if plain is None:
             continue
+        ctx.checked(listings[(kind, "none")][0], listings[(kind, "Y")][0])
         # An entity the stored text spells out literally (&amp;amp;) stays visible text once decoded.
         left = [entity for entity in ENTITY.findall(plain) if entity not in html.unescape(stored)]
         if left:
@@ -137,20 +141,21 @@ def athena_showplaintext_changes_only_the_text(ctx: ProbeContext) -> None:
     listings = _listings(ctx)
     checked = 0
     for kind in _LISTS:
-        stored = listings[(kind, "none")]
+        stored = listings[(kind, "none")][1]
         if not stored.get(kind):
             continue
         checked += 1
+        ctx.checked(*(listings[(kind, form)][0] for form in _FORMS))
         for form in ("Y", "N"):
-            if _shape(listings[(kind, form)], kind) != _shape(stored, kind):
+            if _shape(listings[(kind, form)][1], kind) != _shape(stored, kind):
                 ctx.fail(
                     f"athena showplaintext={form} changes more than the text",
                     received=f"{kind} with showplaintext={form}: totalcount and threads "
-                    f"{str(_shape(listings[(kind, form)], kind))[:120]}",
+                    f"{str(_shape(listings[(kind, form)][1], kind))[:120]}",
                     documented="the same threads and messages as without it: "
                     f"{str(_shape(stored, kind))[:120]}",
                 )
-        other = _texts(listings[(kind, "N")], kind)
+        other = _texts(listings[(kind, "N")][1], kind)
         changed = [mid for mid, text in _texts(stored, kind).items() if other.get(mid) != text]
         if changed:
             ctx.fail(

@@ -63,6 +63,7 @@ def athena_reply_shows_in_thread_and_sent(ctx: ProbeContext) -> None:
             exchange=reply,
         )
     after = ctx.get(thread_path(ctx, thread))
+    ctx.checked(reply, after)
     texts = _texts(body_of(after))
     if not any(text in t for t in texts):
         ctx.fail(
@@ -109,13 +110,16 @@ def mark_read_path(ctx: ProbeContext, thread: int | str, patient: str = "patient
 
 
 def _is_read(ctx: ProbeContext, thread: int | str) -> Any:
-    return body_of(ctx.get(thread_path(ctx, thread))).get("isread")
+    exchange = ctx.get(thread_path(ctx, thread))
+    ctx.checked(exchange)
+    return body_of(exchange).get("isread")
 
 
 @probe("athena", writes=True)
 def athena_mark_lab_result_read_succeeds(ctx: ProbeContext) -> None:
     lab = ctx.id("labresult_messagethreadid")
     exchange = ctx.request("POST", mark_read_path(ctx, lab))
+    ctx.checked(exchange)
     if exchange.status != 200 or body_of(exchange).get("success") != "true":
         ctx.fail(
             "athena lab result not marked read",
@@ -125,6 +129,7 @@ def athena_mark_lab_result_read_succeeds(ctx: ProbeContext) -> None:
         )
         return
     again = ctx.request("POST", mark_read_path(ctx, lab))
+    ctx.checked(again)
     if again.status != 200 or body_of(again).get("success") != "true":
         ctx.fail(
             "athena lab result already read not marked read again",
@@ -171,7 +176,9 @@ def athena_changes_outlast_later_requests(ctx: ProbeContext) -> None:
             "athena reply refused on an open thread", received=describe(reply), documented="200"
         )
     for attempt in ("right after the change", "after later requests of the run"):
-        if not any(text in t for t in _texts(body_of(ctx.get(thread_path(ctx, thread))))):
+        read = ctx.get(thread_path(ctx, thread))
+        ctx.checked(read)
+        if not any(text in t for t in _texts(body_of(read))):
             ctx.fail(
                 "athena reply gone from its thread",
                 received=f"thread {thread} without the reply {text!r} {attempt}",
@@ -222,7 +229,9 @@ def athena_malformed_replies_are_refused(ctx: ProbeContext) -> None:
         ERROR_KEYS,
     )
     was = len(before.get("messagelist") or [])
-    now = len(body_of(ctx.get(thread_path(ctx, thread))).get("messagelist") or [])
+    reread = ctx.get(thread_path(ctx, thread))
+    ctx.checked(reread)
+    now = len(body_of(reread).get("messagelist") or [])
     if now != was:
         ctx.fail(
             "athena refused reply still added a message",
