@@ -1,4 +1,4 @@
-"""The second reading of seed 000 maps onto the athena catalogue: each rule names its requirement or why not."""
+"""The second reading of seed 000 maps onto the athena catalogue: each rule names its requirement."""
 
 from __future__ import annotations
 
