@@ -1,4 +1,4 @@
-"""athena probes of ownership inside one practice: a patient's lists and threads are that patient's only."""
+"""athena probes of ownership inside one practice and of which list holds a thread."""
 
 from __future__ import annotations
 
@@ -129,4 +129,32 @@ def athena_other_patients_thread_is_not_changed(ctx: ProbeContext) -> None:
                 "athena another patient's thread changed",
                 received=f"thread {thread}: {now[0]} messages, isread {now[1]!r}",
                 documented=f"unchanged: {was[0]} messages, isread {was[1]!r}",
+            )
+
+
+def _all_ids(ctx: ProbeContext, kind: str) -> tuple[set[str], Any]:
+    exchange = ctx.get(list_path(ctx, kind), params={"limit": 10000})
+    entries = body_of(exchange).get(kind)
+    ctx.checked(exchange)
+    found = (
+        {str(t.get("documentid")) for t in entries if isinstance(t, dict)}
+        if isinstance(entries, list)
+        else set()
+    )
+    return found, body_of(exchange).get("totalcount")
+
+
+@probe("athena")
+def athena_archived_thread_is_listed_as_archived(ctx: ProbeContext) -> None:
+    """The configured archived thread is archived, not in the inbox: seen without a status field."""
+    archived = str(ctx.id("archived_messagethreadid"))
+    for kind, expected in (("archivedmessages", True), ("inboxmessages", False)):
+        ids, total = _all_ids(ctx, kind)
+        if isinstance(total, int) and total > len(ids):
+            raise Skip(f"{kind} of patientid {ctx.id('patientid')} holds more than 10000 threads")
+        if (archived in ids) != expected:
+            ctx.fail(
+                f"athena archived thread {'missing from' if expected else 'listed in'} {kind}",
+                received=f"thread {archived} {'not ' if expected else ''}among the {len(ids)} {kind}",
+                documented="archivedmessages: messages archived by the patient; the inbox holds open threads",
             )
