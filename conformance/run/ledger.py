@@ -23,6 +23,8 @@ class Ledger:
     catalogue: Catalogue
     # Verifier name -> exchanges it asserted something about.
     checked: dict[str, int] = field(default_factory=dict)
+    # Verifier name -> seconds its probe ran (engine checks share their time and record none).
+    seconds: dict[str, float] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from patientmsg.conformance.registry import PROBES, RESPONSE_CHECKS
@@ -83,6 +84,7 @@ def run_probes(
     writes: bool,
     seed: int,
     echo: Callable[[str], None],
+    sent_before: int = 0,
 ) -> int:
     """Run the read-only probes (writes=False) or the state-changing ones (writes=True); count requests."""
     holder: list[ProbeContext] = []
@@ -97,6 +99,11 @@ def run_probes(
             ledger.mark_skipped(probe.name, "needs a second tenant: [second] in the config")
             continue
         requirement = ledger.catalogue.for_verifier(probe.name)
+        started = time.monotonic()
         outcome = run_one(probe, ctx, ledger)
-        echo(f"probe {requirement.id if requirement else '?':<13} {probe.name}: {outcome}")
+        ledger.seconds[probe.name] = ledger.seconds.get(probe.name, 0.0) + time.monotonic() - started
+        echo(
+            f"probe {requirement.id if requirement else '?':<13} {probe.name}: {outcome} "
+            f"({sent_before + ctx.sent} requests so far)"
+        )
     return ctx.sent
