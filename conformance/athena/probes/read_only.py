@@ -105,6 +105,18 @@ def athena_token_endpoint_refuses_bad_secret(ctx: ProbeContext) -> None:
         data={"grant_type": "client_credentials"},
     )
     expect_unauthorized(ctx, exchange, "athena token request with a wrong client secret")
+    client = f"{ctx.primary.auth.get('client_id')}:{ctx.primary.auth.get('client_secret')}"
+    right = f"Basic {base64.b64encode(client.encode()).decode()}"
+    for form in ({"scope": "patientmsg"}, {"grant_type": "password"}):
+        refused = ctx.request("POST", "", url=ctx.primary.token_url, authorization=right, data=form)
+        expect_error(
+            ctx,
+            refused,
+            (400,),
+            "athena token request without grant_type=client_credentials not refused with 400",
+            f"400 in {ERROR_FORMAT}: RFC 6749 5.2 invalid_request / unsupported_grant_type (sent {form})",
+            ERROR_KEYS,
+        )
 
 
 def _challenge_problem(exchange: Exchange, scheme: str) -> str | None:
