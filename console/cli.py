@@ -176,6 +176,7 @@ def requirements(api: str | None, as_json: bool) -> None:
 @click.option(
     "--markdown", "markdown_path", type=click.Path(dir_okay=False, path_type=Path), help="CI job summary."
 )
+@click.option("--rate-limit", default=None, help="At most this many requests, e.g. 10/s or 300/m.")
 @click.option("--print-config", is_flag=True, help="Print the effective config as TOML (secrets redacted).")
 def check(**options: object) -> None:
     """Check an implementation of an API against its requirements."""

@@ -55,6 +55,8 @@ class EnginePlan:
     parameters: dict[str, Any]
     # Per-operation overrides: operationId -> {"parameters": {...}, "headers": {...}}.
     operations: dict[str, dict[str, Any]]
+    # Schemathesis's own limiter, e.g. "10/s"; None: as fast as the target answers.
+    rate_limit: str | None = None
 
 
 def engine_config(plan: EnginePlan) -> dict[str, Any]:
@@ -90,6 +92,7 @@ def engine_config(plan: EnginePlan) -> dict[str, Any]:
         },
         "parameters": plan.parameters,
         "operations": operations,
+        **({"rate-limit": plan.rate_limit} if plan.rate_limit else {}),
     }
 
 
@@ -120,6 +123,10 @@ class _Reader:
         failed = 0
         for case_id, nodes in recorder.checks.items():
             interaction = recorder.interactions.get(case_id)
+            if _status(interaction) == 429:
+                # The target asked the kit to slow down: that answer says nothing about any requirement.
+                self.ledger.throttled += 1
+                continue
             case = recorder.cases.get(case_id)
             for node in nodes:
                 if node.failure_info is None:

@@ -9,6 +9,7 @@ from patientmsg.conformance.registry import PROBES, RESPONSE_CHECKS
 from patientmsg.conformance.run.exchange import Exchange
 from patientmsg.conformance.run.findings import ConformanceFailure, Skip
 from patientmsg.conformance.run.ledger import Ledger
+from patientmsg.conformance.run.pacing import Pacer
 from patientmsg.conformance.setup.identity import Identity, Redactor
 from patientmsg.conformance.setup.kit_config import KitConfig
 from patientmsg.conformance.setup.usage import KitBug
@@ -85,11 +86,18 @@ def run_probes(
     seed: int,
     echo: Callable[[str], None],
     sent_before: int = 0,
+    pacer: Pacer | None = None,
 ) -> int:
     """Run the read-only probes (writes=False) or the state-changing ones (writes=True); count requests."""
     holder: list[ProbeContext] = []
     ctx = ProbeContext(
-        config, primary, second, redactor, _observer(config.api, ledger, active, holder), seed=seed
+        config,
+        primary,
+        second,
+        redactor,
+        _observer(config.api, ledger, active, holder),
+        seed=seed,
+        pacer=pacer,
     )
     holder.append(ctx)
     for probe in PROBES[config.api]:
