@@ -18,11 +18,14 @@ __all__ = [
     "athena_departments_mapping_matches_filters",
     "athena_errors_carry_error_key",
     "athena_lists_are_newest_first",
+    "athena_lists_match_thread_status",
     "athena_next_and_previous_are_consistent",
     "athena_page_size_matches_limit",
+    "athena_sent_threads_hold_a_patient_message",
     "athena_status_code_is_documented",
     "athena_thread_ids_agree",
     "athena_thread_messages_are_oldest_first",
+    "athena_unauthorized_names_a_challenge",
 ]
 
 
@@ -83,19 +86,80 @@ def athena_lists_are_newest_first(ex: Exchange) -> bool | None:
 
 @response_check("athena")
 def athena_thread_messages_are_oldest_first(ex: Exchange) -> bool | None:
-    body = ex.json()
-    if ex.status != 200 or not isinstance(body, dict) or not isinstance(body.get("messagelist"), list):
+    """In a thread response and in each entry of a list: the same data, so the same order."""
+    checked = False
+    for thread in _threads(ex):
+        if not isinstance(thread, dict) or not isinstance(thread.get("messagelist"), list):
+            continue
+        messages = [m for m in thread["messagelist"] if isinstance(m, dict)]
+        times = parsed_times([message.get("createddatetime") for message in messages], athena_time)
+        if times is None:
+            continue
+        checked = True
+        index = first_out_of_order(times, descending=False)
+        if index is not None:
+            where = "list entry" if athena_list(ex) is not None else "thread"
+            raise order_failure(
+                f"athena {where} {thread.get('documentid')} not oldest first",
+                times,
+                index,
+                "a thread's messages oldest first, in thread responses and list entries alike",
+            )
+    return None if checked else True
+
+
+@response_check("athena")
+def athena_unauthorized_names_a_challenge(ex: Exchange) -> bool | None:
+    if ex.status != 401:
         return True
-    messages = [m for m in body["messagelist"] if isinstance(m, dict)]
-    times = parsed_times([message.get("createddatetime") for message in messages], athena_time)
-    if times is None:
-        return True
-    index = first_out_of_order(times, descending=False)
-    if index is not None:
-        raise order_failure(
-            "athena thread not oldest first", times, index, "a thread's messages oldest first"
+    challenge = (ex.headers.get("www-authenticate") or "").strip()
+    # A challenge is a scheme token, optionally followed by parameters (RFC 9110 11.3).
+    if not challenge or not challenge.split()[0].replace("-", "").isalnum():
+        raise ConformanceFailure(
+            "athena 401 without a WWW-Authenticate challenge",
+            received=f"WWW-Authenticate: {challenge!r} on a 401 for {ex.method} {ex.path}",
+            documented="a 401 MUST carry WWW-Authenticate with at least one challenge (RFC 9110 11.6.1)",
         )
     return None
+
+
+_LIST_STATUS = {"inboxmessages": {"OPEN"}, "archivedmessages": {"ARCHIVED"}}
+
+
+@response_check("athena")
+def athena_lists_match_thread_status(ex: Exchange) -> bool | None:
+    page = athena_list(ex)
+    if page is None or page[0] not in _LIST_STATUS:
+        return True
+    name, _, entries = page
+    statuses = [
+        (t.get("documentid"), t.get("status")) for t in entries if isinstance(t, dict) and "status" in t
+    ]
+    for documentid, status in statuses:
+        if status not in _LIST_STATUS[name]:
+            raise ConformanceFailure(
+                f"athena {name} lists a thread of the wrong status",
+                received=f"thread {documentid} with status {status!r} in {name}",
+                documented="archivedmessages: messages archived by the patient; inboxmessages: not archived",
+            )
+    return None if statuses else True
+
+
+@response_check("athena")
+def athena_sent_threads_hold_a_patient_message(ex: Exchange) -> bool | None:
+    page = athena_list(ex)
+    if page is None or page[0] != "sentmessages":
+        return True
+    threads = [t for t in page[2] if isinstance(t, dict) and isinstance(t.get("messagelist"), list)]
+    for thread in threads:
+        senders = {m.get("sendertype") for m in thread["messagelist"] if isinstance(m, dict)}
+        if "PATIENT" not in senders:
+            raise ConformanceFailure(
+                "athena sentmessages lists a thread the patient did not write in",
+                received=f"thread {thread.get('documentid')} with senders {sorted(map(str, senders))}",
+                documented="sentmessages: messages responded or sent by the patient to the practice",
+            )
+    return None if threads else True
 
 
 ATHENA_DEFAULT_LIMIT = 1000
@@ -190,6 +254,9 @@ def athena_departments_mapping_matches_filters(ex: Exchange) -> bool | None:
     if ex.status != 200 or not ex.path.endswith("/departmentsmapping") or not isinstance(body, dict):
         return True
     rows = [row for row in body.get("departmentsmapping") or [] if isinstance(row, dict)]
+    # Without a filter, or without a row, no row can be outside a filter: nothing was checked.
+    if not rows or not any(multi_param(ex, param) for param in _MAPPING_FILTERS):
+        return True
     for param, field in _MAPPING_FILTERS.items():
         wanted = multi_param(ex, param)
         if not wanted:

@@ -221,7 +221,7 @@ def test_every_curl_line_reproduces_the_response_it_is_shown_with(sandbox: Sandb
         "ATHENA_CLIENT_ID": client["client_id"],
         "ATHENA_CLIENT_SECRET": client["client_secret"],
     }
-    _, defect, options, _, _ = CASES["pagination-athena"]
+    _, defect, options, _, _ = CASES["ATH-PAG-002"]
     with DefectProxy(sandbox.url, defect) as proxy:
         run = run_kit(
             "--api", "athena", "--base-url", f"{proxy.url}/athena", *FEW, *options,

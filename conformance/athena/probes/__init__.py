@@ -9,8 +9,18 @@ from patientmsg.conformance.athena.probes import read_only  # isort: split
 
 from patientmsg.conformance.athena.probes import pages  # isort: split
 
+from patientmsg.conformance.athena.probes import bounds  # isort: split
+
+from patientmsg.conformance.athena.probes import text  # isort: split
+
+from patientmsg.conformance.athena.probes import ownership  # isort: split
+
+from patientmsg.conformance.athena.probes import mapping  # isort: split
+
+from patientmsg.conformance.athena.probes import methods  # isort: split
+
 from patientmsg.conformance.athena.probes import writes  # isort: split
 
 from patientmsg.conformance.athena.probes import generic
 
-__all__ = ["generic", "pages", "read_only", "writes"]
+__all__ = ["bounds", "generic", "mapping", "methods", "ownership", "pages", "read_only", "text", "writes"]

@@ -41,17 +41,22 @@ def _largest_list(ctx: ProbeContext) -> tuple[str, int]:
 @probe("athena")
 def athena_default_limit_is_1000(ctx: ProbeContext) -> None:
     kind, total = _largest_list(ctx)
-    if total <= 1000:
-        raise Skip(f"the largest list holds {total} threads; a default of 1000 cannot show below 1001")
+    if total == 0:
+        raise Skip(
+            f"patientid {ctx.id('patientid')} has 0 threads: the default limit shows on a mailbox with "
+            "more than 1000; set [ids] patientid to one"
+        )
     exchange = ctx.get(list_path(ctx, kind))
     ctx.checked(exchange)
     entries = list_entries(body_of(exchange), kind)
-    if exchange.status != 200 or not isinstance(entries, list) or len(entries) != 1000:
+    # Below 1001 threads the default can only show as "all of them".
+    expected = min(total, 1000)
+    if exchange.status != 200 or not isinstance(entries, list) or len(entries) != expected:
         count = len(entries) if isinstance(entries, list) else "no"
         ctx.fail(
             "athena default limit not honoured",
             received=f"{exchange.status} with {count} {kind} of {total}, no limit given",
-            documented="limit: default 1000",
+            documented=f"limit: default 1000, so {expected} entries",
             exchange=exchange,
         )
 
@@ -88,13 +93,20 @@ def athena_limit_below_1_is_rejected(ctx: ProbeContext) -> None:
 @probe("athena")
 def athena_offset_walk_yields_each_thread_once(ctx: ProbeContext) -> None:
     kind, total = _largest_list(ctx)
+    if total < 2:
+        raise Skip(
+            f"patientid {ctx.id('patientid')} has {total} threads in its largest list: the offset walk "
+            "needs at least 2 pages; set [ids] patientid to a mailbox with more than 1 thread"
+        )
+    # At least two pages, however small the mailbox: a one-page walk says nothing about offset.
+    step = min(WALK_LIMIT, total // 2)
     expired = ctx.deadline(WALK_SECONDS)
     seen: set[Any] = set()
     offset = 0
     for _ in range(WALK_PAGES):
         if offset >= total or expired():
             break
-        exchange = ctx.get(list_path(ctx, kind), params={"limit": WALK_LIMIT, "offset": offset})
+        exchange = ctx.get(list_path(ctx, kind), params={"limit": step, "offset": offset})
         ctx.checked(exchange)
         body = body_of(exchange)
         entries = list_entries(body, kind)
@@ -119,14 +131,18 @@ def athena_offset_walk_yields_each_thread_once(ctx: ProbeContext) -> None:
         seen.update(ids)
         if not entries:
             break
-        offset += WALK_LIMIT
+        offset += step
     else:
-        raise Skip(f"the mailbox is larger than the walk's bound ({WALK_PAGES} pages)")
+        if not ctx.failures:
+            raise Skip(f"the mailbox is larger than the walk's bound ({WALK_PAGES} pages)")
+        return
     if offset < total and expired():
+        if ctx.failures:
+            return
         raise Skip(f"the walk ran out of time ({WALK_SECONDS:.0f} s) at offset {offset} of {total}")
     if len(seen) != total:
         ctx.fail(
             "athena offset walk disagrees with totalcount",
-            received=f"{len(seen)} distinct threads over offsets 0..{offset} with limit={WALK_LIMIT}",
+            received=f"{len(seen)} distinct threads over offsets 0..{offset} with limit={step}",
             documented=f"totalcount = {total}: every thread once",
         )
