@@ -12,8 +12,10 @@ from patientmsg.conformance.shared.readers import describe, json_object
 from patientmsg.conformance.shared.status import status_code_is_documented
 
 __all__ = [
+    "oracle_401_names_a_bearer_challenge",
     "oracle_cc_recipients_are_personnel_or_group",
     "oracle_echoes_opc_request_id",
+    "oracle_error_codes_are_short_tokens",
     "oracle_errors_are_api_errors",
     "oracle_every_response_has_opc_request_id",
     "oracle_inbox_sender_is_personnel_or_group",
@@ -132,3 +134,40 @@ def oracle_echoes_opc_request_id(ex: Exchange) -> bool | None:
 @response_check("oracle")
 def oracle_status_code_is_documented(ex: Exchange) -> bool | None:
     return status_code_is_documented("oracle", ex)
+
+
+_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+@response_check("oracle")
+def oracle_error_codes_are_short_tokens(ex: Exchange) -> bool | None:
+    body = ex.json()
+    if ex.status < 400 or not isinstance(body, dict) or not isinstance(body.get("code"), str):
+        return True
+    if not _CODE.match(body["code"]):
+        raise ConformanceFailure(
+            "Oracle ApiError code is not a short code",
+            received=f"code {body['code']!r} on a {ex.status}",
+            documented="code: a short error code that defines the error, meant for programmatic parsing "
+            "(letters, digits, '_', '.', '-'; no spaces)",
+        )
+    return None
+
+
+# RFC 9110 11.6.1: challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ]; Oracle's scheme is Bearer.
+_BEARER_CHALLENGE = re.compile(r"(^|,)\s*Bearer(\s|,|$)", re.IGNORECASE)
+
+
+@response_check("oracle")
+def oracle_401_names_a_bearer_challenge(ex: Exchange) -> bool | None:
+    if ex.status != 401:
+        return True
+    challenge = ex.headers.get("www-authenticate")
+    if not challenge or not _BEARER_CHALLENGE.search(challenge):
+        raise ConformanceFailure(
+            "Oracle 401 without a Bearer challenge in WWW-Authenticate",
+            received=f"WWW-Authenticate: {challenge!r} on a 401",
+            documented="RFC 9110 11.6.1: a 401 MUST carry WWW-Authenticate with at least one challenge; "
+            "Oracle calls carry authorization: Bearer ...",
+        )
+    return None
