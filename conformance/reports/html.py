@@ -23,7 +23,7 @@ th{background:#f4f4f4}.passed{color:#176b2c}.failed{color:#b00020;font-weight:bo
 <h1>patientmsg conformance report: $title</h1>
 <p class="verdict $verdict_class">$verdict</p>
 <p>Target <code>$base_url</code>, seed $seed$strict. $summary</p>
-<table><thead><tr><th>Requirement</th><th>Level</th><th>Category</th><th>Status</th><th>Failures</th><th>Title</th>
+<table><thead><tr><th>Requirement</th><th>Level</th><th>Category</th><th>Status</th><th>Checked</th><th>Failures</th><th>Title</th>
 </tr></thead><tbody>
 $rows
 </tbody></table>
@@ -37,7 +37,8 @@ def _row(result: RequirementResult) -> str:
     note = f'<div class="note">{escape(result.note)}</div>' if result.note else ""
     return (
         f'<tr><td><a href="#{r.id}">{r.id}</a></td><td>{r.level}</td><td>{r.category}</td>'
-        f'<td class="{result.status}">{result.status}</td><td>{result.failure_count}</td>'
+        f'<td class="{result.status}">{result.status}</td><td>{result.checked}</td>'
+        f"<td>{result.failure_count}</td>"
         f"<td>{escape(r.title)}{note}</td></tr>"
     )
 

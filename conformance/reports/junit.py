@@ -34,6 +34,9 @@ def render_junit(report: Report) -> str:
             classname=f"{report.api}.{requirement.category}",
             name=f"{requirement.id} {requirement.title}",
         )
+        properties = ET.SubElement(case, "properties")
+        ET.SubElement(properties, "property", name="level", value=requirement.level)
+        ET.SubElement(properties, "property", name="checked", value=str(result.checked))
         if result.status == "failed":
             element = ET.SubElement(
                 case,

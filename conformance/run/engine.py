@@ -16,6 +16,11 @@ from patientmsg.conformance.run.curl import curl_line
 from patientmsg.conformance.run.exemptions import documented_refusal
 from patientmsg.conformance.run.ledger import Ledger
 from patientmsg.conformance.run.routing import BUILTIN_CHECKS, failure_verifier, success_verifiers
+from patientmsg.conformance.run.schemathesis_adapter import (
+    builtin_check_applies,
+    error_code_sample,
+    is_network_error,
+)
 from patientmsg.conformance.setup.identity import Redactor
 from patientmsg.conformance.setup.usage import UsageProblem
 from patientmsg.specs import load_spec
@@ -27,7 +32,6 @@ __all__ = ["EnginePlan", "engine_config", "run_engine"]
 
 # Without --allow-writes only methods that change nothing probe a path for 405.
 SAFE_UNEXPECTED_METHODS = ["options", "trace"]
-_NETWORK_KINDS = ("connection_other", "network_other", "server_unavailable", "connection_ssl")
 _FILTERED = re.compile(r"-H 'Authorization: \[Filtered\]'")
 
 
@@ -107,10 +111,13 @@ class _Reader:
         failed = 0
         for case_id, nodes in recorder.checks.items():
             interaction = recorder.interactions.get(case_id)
+            case = recorder.cases.get(case_id)
             for node in nodes:
                 if node.failure_info is None:
+                    if not self._applies(node.name, case.value if case else None, interaction):
+                        continue
                     for name in success_verifiers(self.ledger.catalogue, node.name, _status(interaction)):
-                        self.ledger.mark_ran(name)
+                        self.ledger.count_checked(name)
                     continue
                 failure = node.failure_info.failure
                 # A check that sent its own request (e.g. without credentials) failed on that one.
@@ -123,6 +130,7 @@ class _Reader:
                 ):
                     continue
                 failed += 1
+                self.ledger.count_checked(verifier)
                 message = self.redactor.scrub(f"[{failure.operation or recorder.label}] {failure}")
                 self.ledger.fail(verifier, message, _request_curl(own, self.redactor), recorder.label)
         if event.status.value != "skip":
@@ -130,6 +138,17 @@ class _Reader:
             self.progress(
                 f"  {event.phase.value:<9} {recorder.label}: {len(recorder.interactions)} requests{verdict}"
             )
+
+    def _applies(self, check: str, case: Any, interaction: Interaction | None) -> bool:
+        method = interaction.request.method if interaction is not None else None
+        # A refusal a documented rule allows was not a judgement of the check.
+        if (
+            check == "positive_data_acceptance"
+            and interaction is not None
+            and documented_refusal(self.ledger.catalogue.api, interaction.request.uri)
+        ):
+            return False
+        return builtin_check_applies(check, case, method, _status(interaction))
 
     def read(self, event: events.EngineEvent) -> None:
         if isinstance(event, events.PhaseStarted) and event.phase.is_enabled:
@@ -143,9 +162,9 @@ class _Reader:
 
     def error(self, event: events.NonFatalError) -> None:
         title, message = event.info.title, self.redactor.scrub(event.info.message)
-        if event.info._kind.value in _NETWORK_KINDS:
+        if is_network_error(event.info):
             placeholder = " ".join(self.redactor.placeholder_args())
-            sample = _FILTERED.sub(lambda _: placeholder, event.info._code_sample or "")
+            sample = _FILTERED.sub(lambda _: placeholder, error_code_sample(event.info))
             self.ledger.fail(
                 "not_a_server_error",
                 f"[{event.label}] {title}\nReceived: {message}\nDocumented: an HTTP response",

@@ -1,4 +1,9 @@
-"""The run's ledger: which verifiers ran, which were skipped and why, and every failure, by requirement."""
+"""The run's ledger: what each verifier asserted on, which were skipped and why, every failure by requirement.
+
+A verifier counts an exchange when it asserted something about it: a response check that did not
+answer "not applicable" (True), a built-in Schemathesis check that applied to the case, a probe's
+`ctx.checked(exchange)`. A requirement passes only when its verifiers counted at least one.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +21,20 @@ MAX_FAILURES_KEPT = 20
 @dataclass
 class Ledger:
     catalogue: Catalogue
-    ran: set[str] = field(default_factory=set)
+    # Verifier name -> exchanges it asserted something about.
+    checked: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     _seen: set[tuple[str, str, str | None]] = field(default_factory=set)
 
-    def mark_ran(self, verifier: str) -> None:
-        self.ran.add(verifier)
+    def count_checked(self, verifier: str, exchanges: int = 1) -> None:
+        if exchanges > 0:
+            self.checked[verifier] = self.checked.get(verifier, 0) + exchanges
+
+    def checked_for(self, verifiers: tuple[str, ...]) -> int:
+        """Exchanges a requirement's verifiers asserted something about."""
+        return sum(self.checked.get(name, 0) for name in verifiers)
 
     def mark_skipped(self, verifier: str, reason: str) -> None:
         self.skipped.setdefault(verifier, reason)
@@ -32,7 +43,6 @@ class Ledger:
         requirement = self.catalogue.for_verifier(verifier)
         if requirement is None:
             return
-        self.ran.add(verifier)
         key = (requirement.id, message, operation)
         if key in self._seen:
             return

@@ -13,7 +13,7 @@ from patientmsg.conformance.setup.kit_config import KitConfig
 from patientmsg.conformance.shared.context import ProbeContext
 from patientmsg.conformance.shared.probing import Probe
 
-__all__ = ["run_probes"]
+__all__ = ["run_one", "run_probes"]
 
 
 def _observer(
@@ -24,30 +24,47 @@ def _observer(
     def observe(exchange: Exchange) -> None:
         for check in checks:
             try:
+                # True: the property does not apply to this exchange; anything else: it was asserted.
                 if check.func(exchange) is not True:
-                    ledger.mark_ran(check.name)
+                    ledger.count_checked(check.name)
             except ConformanceFailure as failure:
+                ledger.count_checked(check.name)
                 message = f"[{exchange.method} {exchange.path}] {failure}"
                 ledger.fail(check.name, context[0].redactor.scrub(message), context[0].curl(exchange))
 
     return observe
 
 
-def _run_one(probe: Probe, ctx: ProbeContext, ledger: Ledger) -> str:
-    ctx.failures = []
+def run_one(probe: Probe, ctx: ProbeContext, ledger: Ledger) -> str:
+    ctx.start_probe()
+    skipped: str | None = None
     try:
         probe.func(ctx)
     except Skip as skip:
-        ledger.mark_skipped(probe.name, skip.reason)
-        return f"skipped ({skip.reason})"
+        skipped = skip.reason
     except ConformanceFailure as failure:
+        ctx.checked(ctx.last)
         ctx.failures.append((str(failure), ctx.last))
     except Exception as exc:  # a body shaped beyond the probe's reading is the target's answer too
+        ctx.checked(ctx.last)
         ctx.failures.append((f"probe could not read the responses: {type(exc).__name__}: {exc}", ctx.last))
-    ledger.mark_ran(probe.name)
+    # A Skip after a failure keeps the failure: what was found stays found.
     for message, exchange in ctx.failures:
         ledger.fail(probe.name, ctx.redactor.scrub(message), ctx.curl(exchange), None)
-    return f"failed ({len(ctx.failures)})" if ctx.failures else "passed"
+    if ctx.failures:
+        ledger.count_checked(probe.name, ctx.checked_count)
+        note = f"; then skipped ({skipped})" if skipped else ""
+        return f"failed ({len(ctx.failures)}){note}"
+    if skipped is not None:
+        ledger.mark_skipped(probe.name, skipped)
+        return f"skipped ({skipped})"
+    if ctx.checked_count == 0:
+        reason = f"{probe.name} found nothing on this target to assert about"
+        ledger.mark_skipped(probe.name, reason)
+        return f"skipped ({reason})"
+    # A probe that gave up (Skip) did not finish its assertion: what it checked before does not count.
+    ledger.count_checked(probe.name, ctx.checked_count)
+    return f"passed ({ctx.checked_count} checked)"
 
 
 def run_probes(
@@ -75,6 +92,6 @@ def run_probes(
             ledger.mark_skipped(probe.name, "needs a second tenant: [second] in the config")
             continue
         requirement = ledger.catalogue.for_verifier(probe.name)
-        outcome = _run_one(probe, ctx, ledger)
+        outcome = run_one(probe, ctx, ledger)
         echo(f"probe {requirement.id if requirement else '?':<13} {probe.name}: {outcome}")
     return ctx.sent

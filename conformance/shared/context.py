@@ -45,6 +45,8 @@ class ProbeContext:
         self.sent = 0
         self.last: Exchange | None = None
         self.failures: list[tuple[str, Exchange | None]] = []
+        # The exchanges the running probe asserted something about (by identity; kept alive here).
+        self._checked: dict[int, Exchange] = {}
 
     # -- ids -------------------------------------------------------------------------------
     def id(self, name: str, *, second: bool = False) -> int | str:
@@ -115,14 +117,36 @@ class ProbeContext:
         )
 
     # -- outcomes --------------------------------------------------------------------------
+    def start_probe(self) -> None:
+        """A new probe begins: no failures, nothing checked yet."""
+        self.failures = []
+        self._checked = {}
+
+    def checked(self, *exchanges: Exchange | None) -> None:
+        """Say that the probe asserted something about these exchanges (pass or fail).
+
+        A probe that ends without calling this (or `fail`, `expect_status`, or a shared step that
+        asserts) checked nothing: its requirement is skipped, never passed.
+        """
+        for exchange in exchanges:
+            if exchange is not None:
+                self._checked.setdefault(id(exchange), exchange)
+
+    @property
+    def checked_count(self) -> int:
+        return len(self._checked)
+
     def fail(self, title: str, *, received: str, documented: str, exchange: Exchange | None = None) -> None:
-        """Record a failure and carry on (a probe may find several)."""
+        """Record a failure and carry on (a probe may find several); the exchange counts as checked."""
         failure = ConformanceFailure(title, received=received, documented=documented)
-        self.failures.append((f"{failure}", exchange or self.last))
+        shown = exchange or self.last
+        self.checked(shown)
+        self.failures.append((f"{failure}", shown))
 
     def expect_status(
         self, exchange: Exchange, allowed: tuple[int, ...], title: str, documented: str
     ) -> bool:
+        self.checked(exchange)
         if exchange.status in allowed:
             return True
         received = f"{exchange.status} for {exchange.method} {exchange.path}"

@@ -115,12 +115,18 @@ def test_report_shapes(sandbox: Sandbox, tmp_path: Path) -> None:
     assert set(report) == {"api", "base_url", "seed", "passed", "results"}
     assert report["api"] == "athena" and report["seed"] == 0 and report["passed"] is False
     for result in report["results"]:
-        assert set(result) == {"requirement", "title", "category", "level", "status", "failures"}
+        assert set(result) == {"requirement", "title", "category", "level", "status", "checked", "failures"}
         assert result["status"] in {"passed", "failed", "skipped", "waived"}
+        # A pass is never vacuous: it names how many exchanges its verifiers asserted on.
+        assert result["status"] != "passed" or result["checked"] > 0
         assert all(set(failure) == {"message", "curl"} for failure in result["failures"])
     junit = ET.fromstring((tmp_path / "shape.xml").read_text())
     cases = junit.findall(".//testcase")
     assert len(cases) == len(report["results"])
+    checked = {r["requirement"]: str(r["checked"]) for r in report["results"]}
+    for case in cases:
+        shown = case.find("properties/property[@name='checked']")
+        assert shown is not None and shown.get("value") == checked[case.get("name", "").split()[0]]
     failed = [case for case in cases if case.find("failure") is not None]
     assert {case.get("name", "").split()[0] for case in failed} == {
         r["requirement"] for r in report["results"] if r["status"] == "failed"

@@ -55,11 +55,9 @@ def test_curl_replaces_kit_credentials_with_variables() -> None:
 def test_schema_failures_route_by_field_and_status() -> None:
     athena = load_catalogue("athena")
     missing = SimpleNamespace(
-        schema_path=["allOf", 1, "required"], _raw_message='"documentid" is a required property'
+        schema_path=["allOf", 1, "required"], message='"documentid" is a required property'
     )
-    inferred = SimpleNamespace(
-        schema_path=["required"], _raw_message='"messagethreadid" is a required property'
-    )
+    inferred = SimpleNamespace(schema_path=["required"], message='"messagethreadid" is a required property')
     wrong = SimpleNamespace(
         schema_path=["properties", "sendertype", "enum"], instance_path=["messagelist", 0, "sendertype"]
     )

@@ -26,7 +26,11 @@ def _strict(requirements: set[str]) -> tuple[str, ...]:
 
 def _only_in_category(run: KitRun, category: str) -> set[str]:
     assert run.report is not None
-    return {r["requirement"] for r in run.report["results"] if r["status"] == "failed" and r["category"] != category}
+    return {
+        r["requirement"]
+        for r in run.report["results"]
+        if r["status"] == "failed" and r["category"] != category
+    }
 
 
 def test_every_oracle_requirement_has_a_planted_defect() -> None:
@@ -40,7 +44,14 @@ def test_planted_defect_fails_its_requirement_only(sandbox: Sandbox, tmp_path: P
     api, defect, options, expected, category = CASES[name]
     with DefectProxy(sandbox.url, defect) as proxy:
         run = run_kit(
-            "--api", api, "--base-url", f"{proxy.url}/{api}", *FEW, *_strict(expected), *options, tmp_path=tmp_path
+            "--api",
+            api,
+            "--base-url",
+            f"{proxy.url}/{api}",
+            *FEW,
+            *_strict(expected),
+            *options,
+            tmp_path=tmp_path,
         )
     assert run.exit_code == 1, run.stdout
     assert expected <= run.failed(), run.stdout
@@ -85,13 +96,21 @@ def test_without_a_defect_every_selection_passes(sandbox: Sandbox, tmp_path: Pat
     selected = [flag for name in sorted(CASES) for flag in ("--only", *CASES[name][2][1:2])]
     with DefectProxy(sandbox.url) as proxy:
         run = run_kit(
-            "--api", "oracle", "--base-url", f"{proxy.url}/oracle", *FEW, "--strict", *selected, tmp_path=tmp_path
+            "--api",
+            "oracle",
+            "--base-url",
+            f"{proxy.url}/oracle",
+            *FEW,
+            "--strict",
+            *selected,
+            tmp_path=tmp_path,
         )
     assert run.exit_code == 0, run.stdout
     assert run.report is not None
     statuses = {r["requirement"]: r["status"] for r in run.report["results"]}
     # Skipped only where the sandbox has no second tenant (ORA-AUTH-004, proven above with one) or the
     # server sends no opc-next-page (ORA-PAG-005: the service "returns 1 page").
-    assert {r for r, status in statuses.items() if status != "passed"} == {"ORA-AUTH-004", "ORA-PAG-005"} & set(
-        statuses
-    ), run.stdout
+    assert {r for r, status in statuses.items() if status != "passed"} == {
+        "ORA-AUTH-004",
+        "ORA-PAG-005",
+    } & set(statuses), run.stdout

@@ -445,7 +445,9 @@ def _case(defect: Defect, requirement: str, category: str, *extra: str) -> Case:
 
 
 CASES: dict[str, Case] = {
-    "ORA-REQ-001": _case(_on_items(lambda item: item.pop("hasAttachments")), "ORA-REQ-001", "required-fields"),
+    "ORA-REQ-001": _case(
+        _on_items(lambda item: item.pop("hasAttachments")), "ORA-REQ-001", "required-fields"
+    ),
     "ORA-SCH-001": _case(
         _on_items(lambda item: item["notificationStatus"].update(value="READ")), "ORA-SCH-001", "schema"
     ),
@@ -490,8 +492,12 @@ CASES: dict[str, Case] = {
     "ORA-NEG-003": _case(_default_patient, "ORA-NEG-003", "negative-input"),
     "ORA-BEH-001": _case(_on_items(_always_organization), "ORA-BEH-001", "behaviour"),
     "ORA-BEH-002": _case(_on_items(_never_organization), "ORA-BEH-002", "behaviour"),
-    "ORA-BEH-003": _case(_default_from("status", ["OPENED", "UNREAD", "DELETED"]), "ORA-BEH-003", "behaviour"),
-    "ORA-BEH-004": _case(_default_from("notificationType", ["MESSAGE", "REMINDER"]), "ORA-BEH-004", "behaviour"),
+    "ORA-BEH-003": _case(
+        _default_from("status", ["OPENED", "UNREAD", "DELETED"]), "ORA-BEH-003", "behaviour"
+    ),
+    "ORA-BEH-004": _case(
+        _default_from("notificationType", ["MESSAGE", "REMINDER"]), "ORA-BEH-004", "behaviour"
+    ),
     "ORA-BEH-005": _case(_lower_bound_dropped_with_upper, "ORA-BEH-005", "behaviour"),
     "ORA-BEH-006": _case(_ascending_ignored, "ORA-BEH-006", "behaviour"),
     "ORA-BEH-007": _case(_on_items(_items_of_patient_1), "ORA-BEH-007", "behaviour"),
