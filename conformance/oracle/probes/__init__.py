@@ -9,10 +9,10 @@ from patientmsg.conformance.oracle.probes import generic  # isort: split
 
 from patientmsg.conformance.oracle.probes import read_only  # isort: split
 
-from patientmsg.conformance.oracle.probes import refusals, values, window  # isort: split
+from patientmsg.conformance.oracle.probes import methods, refusals, values, window  # isort: split
 
 from patientmsg.conformance.oracle.probes import walk  # isort: split
 
 from patientmsg.conformance.oracle.probes import at_end
 
-__all__ = ["at_end", "at_start", "generic", "read_only", "refusals", "values", "walk", "window"]
+__all__ = ["at_end", "at_start", "generic", "methods", "read_only", "refusals", "values", "walk", "window"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from patientmsg.conformance.oracle.checks.lists import (
     oracle_messages_sorted_as_requested,
     oracle_next_page_header_only_when_more,
+    oracle_page_holds_at_most_1000_items,
 )
 from patientmsg.conformance.oracle.checks.times import oracle_reminders_sorted_by_remind_time, remind_at
 from patientmsg.conformance.oracle.probes.queries import (
@@ -213,3 +214,16 @@ def oracle_patients_share_no_item(ctx: ProbeContext) -> None:
             documented="the received messages of the given patient ID: another patient's are not its own",
             exchange=pages["small_patientId"].exchange,
         )
+
+
+@probe("oracle")
+def oracle_full_page_holds_1000_items_at_most(ctx: ProbeContext) -> None:
+    """The big mailbox's default page, where more than a page matches: the page check judges it."""
+    patient = patient_key(ctx, "patientId")
+    page = page_of(inbox(ctx, patient))
+    if page.more is not True:
+        raise Skip(
+            f"[ids] {patient} {ctx.id(patient)} fits one page: the page limit needs more than 1000 matching "
+            "items; set [ids] patientId to a mailbox with more than 1000 recent messages"
+        )
+    judge(ctx, page.exchange, oracle_page_holds_at_most_1000_items)

@@ -19,7 +19,7 @@ from patientmsg.fixtures import sandbox_config
 
 from defects.shared import Case, is_ok, rewrite_json
 
-__all__ = ["SECOND_TOKEN", "TENANT_CASES", "CASES", "proven_requirements", "tenant_config"]
+__all__ = ["CASES", "SECOND_TOKEN", "TENANT_CASES", "proven_requirements", "tenant_config"]
 
 BIG, SMALL = "12724066", "12724067"
 LOWER, UPPER = "createDateTimeGreaterThanOrEqualTo", "createDateTimeLessThanOrEqualTo"
@@ -90,9 +90,9 @@ def _undocumented_status(request: Request, forward: Forward) -> Response:
     return response
 
 
-def _refuse_priority_sort(request: Request, forward: Forward) -> Response:
-    if request.query.get("sortBy") == ["priority"]:
-        return _error(400, "InvalidParameter", "sortBy=priority is not supported.")
+def _refuse_ascending_order(request: Request, forward: Forward) -> Response:
+    if request.query.get("sortOrder") == ["ASC"]:
+        return _error(400, "InvalidParameter", "sortOrder=ASC is not supported.")
     return forward(request)
 
 
@@ -113,7 +113,7 @@ def _problem_json(request: Request, forward: Forward) -> Response:
 
 def _ignore_bad_types(request: Request, forward: Forward) -> Response:
     query = request.query
-    drop = {}
+    drop: dict[str, list[str] | None] = {}
     if query.get("shouldLoadOrganizationSummary", ["true"])[0] not in ("true", "false"):
         drop["shouldLoadOrganizationSummary"] = None
     if not query.get("limit", ["1000"])[0].isdigit():
@@ -461,7 +461,7 @@ CASES: dict[str, Case] = {
     "ORA-SCH-005": _case(_on_items(_offset_times), "ORA-SCH-005", "schema"),
     "ORA-SCH-006": _case(_on_items(_windows_zone_names), "ORA-SCH-006", "schema"),
     "ORA-STA-001": _case(_undocumented_status, "ORA-STA-001", "status-code"),
-    "ORA-STA-002": _case(_refuse_priority_sort, "ORA-STA-002", "status-code"),
+    "ORA-STA-002": _case(_refuse_ascending_order, "ORA-STA-002", "status-code"),
     "ORA-STA-003": _case(_404_for_405, "ORA-STA-003", "status-code"),
     "ORA-ERR-001": _case(_problem_json, "ORA-ERR-001", "error-body"),
     "ORA-ERR-002": _case(_ignore_bad_types, "ORA-ERR-002", "error-body"),
