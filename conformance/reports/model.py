@@ -74,7 +74,9 @@ class Report:
                     "level": r.requirement.level,
                     "status": r.status,
                     "checked": r.checked,
-                    "failures": [{"message": f.message, "curl": f.curl} for f in r.failures],
+                    "failures": [
+                        {"message": f.message, "curl": f.curl, "status": f.status} for f in r.failures
+                    ],
                 }
                 for r in self.results
             ],

@@ -132,7 +132,9 @@ class _Reader:
                 failed += 1
                 self.ledger.count_checked(verifier)
                 message = self.redactor.scrub(f"[{failure.operation or recorder.label}] {failure}")
-                self.ledger.fail(verifier, message, _request_curl(own, self.redactor), recorder.label)
+                self.ledger.fail(
+                    verifier, message, _request_curl(own, self.redactor), recorder.label, _status(own)
+                )
         if event.status.value != "skip":
             verdict = f", {failed} failed checks" if failed else ""
             self.progress(

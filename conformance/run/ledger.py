@@ -39,7 +39,9 @@ class Ledger:
     def mark_skipped(self, verifier: str, reason: str) -> None:
         self.skipped.setdefault(verifier, reason)
 
-    def fail(self, verifier: str, message: str, curl: str, operation: str | None = None) -> None:
+    def fail(
+        self, verifier: str, message: str, curl: str, operation: str | None = None, status: int | None = None
+    ) -> None:
         requirement = self.catalogue.for_verifier(verifier)
         if requirement is None:
             return
@@ -50,4 +52,8 @@ class Ledger:
         self.counts[requirement.id] = self.counts.get(requirement.id, 0) + 1
         kept = self.findings.setdefault(requirement.id, [])
         if len(kept) < MAX_FAILURES_KEPT:
-            kept.append(Finding(requirement=requirement.id, message=message, curl=curl, operation=operation))
+            kept.append(
+                Finding(
+                    requirement=requirement.id, message=message, curl=curl, operation=operation, status=status
+                )
+            )

@@ -10,6 +10,7 @@ from patientmsg.conformance.run.findings import ConformanceFailure, Skip
 from patientmsg.conformance.run.ledger import Ledger
 from patientmsg.conformance.setup.identity import Identity, Redactor
 from patientmsg.conformance.setup.kit_config import KitConfig
+from patientmsg.conformance.setup.usage import KitBug
 from patientmsg.conformance.shared.context import ProbeContext
 from patientmsg.conformance.shared.probing import Probe
 
@@ -30,7 +31,8 @@ def _observer(
             except ConformanceFailure as failure:
                 ledger.count_checked(check.name)
                 message = f"[{exchange.method} {exchange.path}] {failure}"
-                ledger.fail(check.name, context[0].redactor.scrub(message), context[0].curl(exchange))
+                scrubbed = context[0].redactor.scrub(message)
+                ledger.fail(check.name, scrubbed, context[0].curl(exchange), None, exchange.status)
 
     return observe
 
@@ -42,6 +44,8 @@ def run_one(probe: Probe, ctx: ProbeContext, ledger: Ledger) -> str:
         probe.func(ctx)
     except Skip as skip:
         skipped = skip.reason
+    except KitBug:
+        raise
     except ConformanceFailure as failure:
         ctx.checked(ctx.last)
         ctx.failures.append((str(failure), ctx.last))
@@ -50,7 +54,8 @@ def run_one(probe: Probe, ctx: ProbeContext, ledger: Ledger) -> str:
         ctx.failures.append((f"probe could not read the responses: {type(exc).__name__}: {exc}", ctx.last))
     # A Skip after a failure keeps the failure: what was found stays found.
     for message, exchange in ctx.failures:
-        ledger.fail(probe.name, ctx.redactor.scrub(message), ctx.curl(exchange), None)
+        status = exchange.status if exchange is not None and exchange.status else None
+        ledger.fail(probe.name, ctx.redactor.scrub(message), ctx.curl(exchange), None, status)
     if ctx.failures:
         ledger.count_checked(probe.name, ctx.checked_count)
         note = f"; then skipped ({skipped})" if skipped else ""

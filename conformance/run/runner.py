@@ -177,3 +177,14 @@ def run_cli(**options: Any) -> int:
     except UsageProblem as problem:
         click.echo(f"error: {problem}", err=True)
         return 2
+    except (click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        # Exit 1 means "a MUST failed": a fault of the kit's own must never read as the target's.
+        what = str(exc).splitlines()[0] if str(exc) else ""
+        click.echo(
+            f"internal error: {type(exc).__name__}: {what} (a bug in patientmsg check, not in the target; "
+            "please report it)",
+            err=True,
+        )
+        return 2

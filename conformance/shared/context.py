@@ -11,7 +11,8 @@ from patientmsg.conformance.run.curl import curl_line
 from patientmsg.conformance.run.exchange import Exchange, body_bytes
 from patientmsg.conformance.run.findings import ConformanceFailure, Skip
 from patientmsg.conformance.setup.identity import Identity, Redactor
-from patientmsg.conformance.setup.kit_config import KitConfig
+from patientmsg.conformance.setup.kit_config import KNOWN_IDS, KitConfig
+from patientmsg.conformance.setup.usage import KitBug
 
 __all__ = ["ProbeContext"]
 
@@ -50,13 +51,19 @@ class ProbeContext:
 
     # -- ids -------------------------------------------------------------------------------
     def id(self, name: str, *, second: bool = False) -> int | str:
+        self._known(name)
         identity = self.config.second if second else self.config.primary
         if identity is None or name not in identity.ids:
             raise Skip(f"no {'[second.ids]' if second else '[ids]'} {name} in the config")
         return identity.ids[name]
 
     def optional_id(self, name: str) -> int | str | None:
+        self._known(name)
         return self.config.primary.ids.get(name)
+
+    def _known(self, name: str) -> None:
+        if name not in KNOWN_IDS[self.config.api]:
+            raise KitBug(f"a probe asks for id {name!r}, which is not in KNOWN_IDS[{self.config.api!r}]")
 
     # -- HTTP ------------------------------------------------------------------------------
     def request(
@@ -121,6 +128,8 @@ class ProbeContext:
         """A new probe begins: no failures, nothing checked yet."""
         self.failures = []
         self._checked = {}
+        # A failure without its own exchange shows this probe's last request, never a previous probe's.
+        self.last = None
 
     def checked(self, *exchanges: Exchange | None) -> None:
         """Say that the probe asserted something about these exchanges (pass or fail).

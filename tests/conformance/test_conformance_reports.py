@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from defect_proxy import DefectProxy, Forward, Request, Response
+from defects import CASES, athena_token
 from kit_harness import Sandbox, run_kit
 from patientmsg.fixtures import sandbox_config
 
@@ -119,7 +122,7 @@ def test_report_shapes(sandbox: Sandbox, tmp_path: Path) -> None:
         assert result["status"] in {"passed", "failed", "skipped", "waived"}
         # A pass is never vacuous: it names how many exchanges its verifiers asserted on.
         assert result["status"] != "passed" or result["checked"] > 0
-        assert all(set(failure) == {"message", "curl"} for failure in result["failures"])
+        assert all(set(failure) == {"message", "curl", "status"} for failure in result["failures"])
     junit = ET.fromstring((tmp_path / "shape.xml").read_text())
     cases = junit.findall(".//testcase")
     assert len(cases) == len(report["results"])
@@ -185,3 +188,38 @@ def test_waivers_valid_and_expired(sandbox: Sandbox, tmp_path: Path) -> None:
     assert lapsed.exit_code == 1
     assert {lapsed.result(rid)["status"] for rid in ERROR_BODY} == {"failed"}
     assert "waiver expired on 2001-01-01" in lapsed.stdout
+
+
+def _replay(line: str, env: dict[str, str]) -> int:
+    """Run a report's curl line as a user would (the shell expands its variables); its status code."""
+    done = subprocess.run(
+        ["sh", "-c", line + " -s -o /dev/null -w '%{http_code}' --max-time 20"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    return int(done.stdout or 0)
+
+
+def test_every_curl_line_reproduces_the_response_it_is_shown_with(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The ATH-PAG-005 defect: "Received" from one request, the curl line from another."""
+    athena = sandbox_config()["apis"]["athena"]
+    client = athena["auth"]["oauth2"]
+    env = {
+        "ATHENA_TOKEN": athena_token(sandbox, client),
+        "ATHENA_CLIENT_ID": client["client_id"],
+        "ATHENA_CLIENT_SECRET": client["client_secret"],
+    }
+    _, defect, options, _, _ = CASES["pagination-athena"]
+    with DefectProxy(sandbox.url, defect) as proxy:
+        run = run_kit(
+            "--api", "athena", "--base-url", f"{proxy.url}/athena", *FEW, *options,
+            "--only", "error-body", tmp_path=tmp_path,
+        )  # fmt: skip
+        assert run.report is not None and run.exit_code == 1
+        failures = [f for r in run.report["results"] for f in r["failures"] if f["curl"] and f["status"]]
+        assert len(failures) >= 2
+        for failure in failures:
+            assert _replay(failure["curl"], env) == failure["status"], failure
