@@ -3,23 +3,28 @@
 Each case names the one requirement its defect violates and is run with `--only` that id, so the
 kit's other verifiers stay quiet. The sandbox's Oracle world (fixtures): patientId 12724066 is the
 big mailbox, 12724067 the small one; times are `YYYY-MM-DDTHH:MM:SS.000Z`.
-ORA-AUTH-004 needs a second tenant, which the sandbox does not have: `TENANT_CASES` plays one in
-the proxy, with the config the kit reads (see test_oracle_defects.py).
+ORA-AUTH-004 needs a second tenant, which the sandbox does not have: the proxy plays one (the small
+mailbox's), named in a config written next to the other temporary files (`TENANT_CONFIG`); its
+case runs with that config, and `CORRECT_TENANTS` is the same proxy without the defect.
+A SHOULD's case runs with `--strict`, so that failing it is exit 1.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from defect_proxy import Defect, Forward, Request, Response
+from patientmsg.conformance.catalogue import load_catalogue
 from patientmsg.fixtures import sandbox_config
 
 from defects.shared import Case, is_ok, rewrite_json
 
-__all__ = ["CASES", "SECOND_TOKEN", "TENANT_CASES", "proven_requirements", "tenant_config"]
+__all__ = ["CASES", "CORRECT_TENANTS", "SECOND_TOKEN", "TENANT_CONFIG", "proven_requirements"]
 
 BIG, SMALL = "12724066", "12724067"
 LOWER, UPPER = "createDateTimeGreaterThanOrEqualTo", "createDateTimeLessThanOrEqualTo"
@@ -440,10 +445,27 @@ def _first_type_only(request: Request, forward: Forward) -> Response:
     return forward(request)
 
 
+_LEVELS = {requirement.id: requirement.level for requirement in load_catalogue("oracle").requirements}
+
+
 def _case(defect: Defect, requirement: str, category: str, *extra: str) -> Case:
-    return ("oracle", defect, ("--only", requirement, *extra), {requirement}, category)
+    strict = ("--strict",) if _LEVELS[requirement] == "SHOULD" else ()
+    return ("oracle", defect, ("--only", requirement, *strict, *extra), {requirement}, category)
 
 
+def _tenant_config() -> Path:
+    """The sandbox's tenant and a second one the proxy plays; public sandbox values, no secret."""
+    path = Path(tempfile.gettempdir()) / "patientmsg-oracle-two-tenants.toml"
+    path.write_text(
+        f'[auth]\nbearer_token = "{_TOKEN}"\n[ids]\npatientId = "{BIG}"\n'
+        f'[second.auth]\nbearer_token = "{SECOND_TOKEN}"\n[second.ids]\npatientId = "{SMALL}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+TENANT_CONFIG = _tenant_config()
+CORRECT_TENANTS = _two_tenants
 CASES: dict[str, Case] = {
     "ORA-REQ-001": _case(
         _on_items(lambda item: item.pop("hasAttachments")), "ORA-REQ-001", "required-fields"
@@ -480,6 +502,9 @@ CASES: dict[str, Case] = {
     "ORA-AUTH-001": _case(_answer_without_credentials, "ORA-AUTH-001", "auth"),
     "ORA-AUTH-002": _case(_403_when(lambda r: "authorization" not in r.headers), "ORA-AUTH-002", "auth"),
     "ORA-AUTH-003": _case(_403_when(_unknown_bearer), "ORA-AUTH-003", "auth"),
+    "ORA-AUTH-004": _case(
+        _one_gateway_for_two_tenants, "ORA-AUTH-004", "auth", "--config", str(TENANT_CONFIG)
+    ),
     "ORA-HDR-001": _case(_fresh_request_ids, "ORA-HDR-001", "headers"),
     "ORA-HDR-002": _case(_no_request_id_on_errors, "ORA-HDR-002", "headers"),
     "ORA-HDR-003": _case(_text_plain, "ORA-HDR-003", "headers"),
@@ -514,19 +539,6 @@ CASES: dict[str, Case] = {
     "ORA-BEH-018": _case(_first_type_only, "ORA-BEH-018", "behaviour"),
 }
 
-# requirement -> (defect, the same proxy without the defect, requirement's category)
-TENANT_CASES: dict[str, tuple[Defect, Defect, str]] = {
-    "ORA-AUTH-004": (_one_gateway_for_two_tenants, _two_tenants, "auth"),
-}
-
-
-def tenant_config() -> str:
-    """A config with the sandbox's tenant and a second one the proxy plays (its small patient)."""
-    return (
-        f'[auth]\nbearer_token = "{_TOKEN}"\n[ids]\npatientId = "{BIG}"\n'
-        f'[second.auth]\nbearer_token = "{SECOND_TOKEN}"\n[second.ids]\npatientId = "{SMALL}"\n'
-    )
-
 
 def proven_requirements() -> set[str]:
-    return {requirement for case in CASES.values() for requirement in case[3]} | set(TENANT_CASES)
+    return {requirement for case in CASES.values() for requirement in case[3]}
