@@ -49,31 +49,33 @@ _INBOX_SENDER_TYPES = ("PERSONNEL", "GROUPINBOX")
 @response_check("oracle")
 def oracle_times_carry_iana_time_zone(ex: Exchange) -> bool | None:
     items = oracle_items(ex)
-    if not items:
+    timed = [
+        (item, name, value)
+        for item in items or []
+        for name in _DATE_FIELDS
+        if isinstance(value := item.get(name), dict) and "T" in str(value.get("dateTime", ""))
+    ]
+    if not timed:
         return True
-    for item in items:
-        for name in _DATE_FIELDS:
-            value = item.get(name)
-            if not isinstance(value, dict) or "T" not in str(value.get("dateTime", "")):
-                continue
-            zone = value.get("ianaTimeZone")
-            if not isinstance(zone, str) or not zone:
-                raise ConformanceFailure(
-                    "Oracle date-time without its ianaTimeZone",
-                    received=f"item {item.get('id')!r} {name} = {value!r}",
-                    documented="ianaTimeZone: if dateTime contains time, then this field is required",
-                )
+    for item, name, value in timed:
+        zone = value.get("ianaTimeZone")
+        if not isinstance(zone, str) or not zone:
+            raise ConformanceFailure(
+                "Oracle date-time without its ianaTimeZone",
+                received=f"item {item.get('id')!r} {name} = {value!r}",
+                documented="ianaTimeZone: if dateTime contains time, then this field is required",
+            )
     return None
 
 
 @response_check("oracle")
 def oracle_inbox_sender_is_personnel_or_group(ex: Exchange) -> bool | None:
     items = oracle_items(ex)
-    if not items:
+    senders = [(item, item.get("messageSender")) for item in items or []]
+    kinds = [(item, sender.get("type")) for item, sender in senders if isinstance(sender, dict)]
+    if not any(kind is not None for _, kind in kinds):
         return True
-    for item in items:
-        sender = item.get("messageSender")
-        kind = sender.get("type") if isinstance(sender, dict) else None
+    for item, kind in kinds:
         if kind is not None and kind not in _INBOX_SENDER_TYPES:
             raise ConformanceFailure(
                 "Oracle inbox item sent by a participant of the wrong type",
@@ -86,18 +88,22 @@ def oracle_inbox_sender_is_personnel_or_group(ex: Exchange) -> bool | None:
 @response_check("oracle")
 def oracle_cc_recipients_are_personnel_or_group(ex: Exchange) -> bool | None:
     items = oracle_items(ex)
-    if not items:
+    copied = [
+        (item, recipient.get("type"))
+        for item in items or []
+        if isinstance(recipients := item.get("carbonCopyRecipients"), list)
+        for recipient in recipients
+        if isinstance(recipient, dict)
+    ]
+    if not copied:
         return True
-    for item in items:
-        recipients = item.get("carbonCopyRecipients")
-        for recipient in recipients if isinstance(recipients, list) else []:
-            kind = recipient.get("type") if isinstance(recipient, dict) else None
-            if kind is not None and kind not in _INBOX_SENDER_TYPES:
-                raise ConformanceFailure(
-                    "Oracle carbon-copy recipient of the wrong type",
-                    received=f"item {item.get('id')!r} carbonCopyRecipients[].type = {kind!r}",
-                    documented="type: PERSONNEL or GROUPINBOX for inbox item carbon copy recipients",
-                )
+    for item, kind in copied:
+        if kind is not None and kind not in _INBOX_SENDER_TYPES:
+            raise ConformanceFailure(
+                "Oracle carbon-copy recipient of the wrong type",
+                received=f"item {item.get('id')!r} carbonCopyRecipients[].type = {kind!r}",
+                documented="type: PERSONNEL or GROUPINBOX for inbox item carbon copy recipients",
+            )
     return None
 
 

@@ -28,9 +28,11 @@ def oracle_organization_only_when_requested(ex: Exchange) -> bool | None:
     items = oracle_items(ex)
     if not items or ex.query_value("shouldLoadOrganizationSummary") == "true":
         return True
-    for item in items:
-        encounter = item.get("encounter")
-        if isinstance(encounter, dict) and "organization" in encounter:
+    encounters = [(item, item["encounter"]) for item in items if isinstance(item.get("encounter"), dict)]
+    if not encounters:
+        return True
+    for item, encounter in encounters:
+        if "organization" in encounter:
             raise ConformanceFailure(
                 "Oracle organization loaded without shouldLoadOrganizationSummary=true",
                 received=f"item {item.get('id')!r} encounter.organization = {encounter['organization']!r}",
@@ -106,9 +108,10 @@ def oracle_items_belong_to_patient(ex: Exchange) -> bool | None:
     patient = ex.query_value("patientId")
     if not items or patient is None:
         return True
-    for item in items:
-        owner = item.get("patient")
-        owner_id = owner.get("id") if isinstance(owner, dict) else None
+    owners = [(item, owner.get("id")) for item in items if isinstance(owner := item.get("patient"), dict)]
+    if not any(owner_id is not None for _, owner_id in owners):
+        return True
+    for item, owner_id in owners:
         if owner_id is not None and owner_id != patient:
             raise ConformanceFailure(
                 "Oracle item of another patient",
