@@ -11,7 +11,7 @@ from patientmsg.conformance.run.findings import Finding
 from patientmsg.conformance.run.ledger import Ledger
 from patientmsg.conformance.setup.waivers import Waiver
 
-__all__ = ["STATUSES", "Report", "RequirementResult", "judge"]
+__all__ = ["STATUSES", "Report", "RequirementResult", "RunFacts", "judge"]
 
 STATUSES = ("passed", "failed", "skipped", "waived")
 
@@ -28,11 +28,28 @@ class RequirementResult:
     checked: int = 0
     # Skipped because of the user's choice (no --allow-writes, no [second]): --strict lets it be.
     chosen_skip: bool = False
+    # Seconds its probes ran; checks of generated cases share the engine's time and add none.
+    seconds: float = 0.0
 
     @property
     def unexercised_must(self) -> bool:
         """A MUST the run could not exercise on this target, though the user asked for it."""
         return self.status == "skipped" and not self.chosen_skip and self.requirement.level == "MUST"
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What a reader of a report needs to trust and replay it; not in --json (it changes run to run)."""
+
+    started: str = ""
+    kit_version: str = ""
+    spec_title: str = ""
+    spec_version: str = ""
+    spec_sha256: str = ""
+    # (variable, how to set it) for every credential a curl line names.
+    env_vars: tuple[tuple[str, str], ...] = ()
+    # Requests that got a 429 and were retried after Retry-After.
+    throttled: int = 0
 
 
 @dataclass
@@ -45,6 +62,7 @@ class Report:
     requests: int = 0
     duration: float = 0.0
     notes: list[str] = field(default_factory=list)
+    facts: RunFacts = field(default_factory=RunFacts)
 
     @property
     def passed(self) -> bool:
@@ -133,6 +151,7 @@ def judge(
                 note=note,
                 checked=ledger.checked_for(requirement.verified_by),
                 chosen_skip=chosen,
+                seconds=sum(ledger.seconds.get(name, 0.0) for name in requirement.verified_by),
             )
         )
     return results

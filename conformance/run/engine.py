@@ -32,6 +32,13 @@ __all__ = ["EnginePlan", "engine_config", "run_engine"]
 
 # Without --allow-writes only methods that change nothing probe a path for 405.
 SAFE_UNEXPECTED_METHODS = ["options", "trace"]
+# The engine's phases, as a vendor reading the progress would say them.
+_PHASE_WORDS = {
+    "examples": "the spec's documented examples",
+    "coverage": "boundary values, each invalid value, unlisted methods",
+    "fuzzing": "random valid and invalid requests",
+    "stateful": "sequences of calls",
+}
 _FILTERED = re.compile(r"-H 'Authorization: \[Filtered\]'")
 
 
@@ -48,6 +55,8 @@ class EnginePlan:
     parameters: dict[str, Any]
     # Per-operation overrides: operationId -> {"parameters": {...}, "headers": {...}}.
     operations: dict[str, dict[str, Any]]
+    # Schemathesis's own limiter, e.g. "10/s"; None: as fast as the target answers.
+    rate_limit: str | None = None
 
 
 def engine_config(plan: EnginePlan) -> dict[str, Any]:
@@ -83,6 +92,7 @@ def engine_config(plan: EnginePlan) -> dict[str, Any]:
         },
         "parameters": plan.parameters,
         "operations": operations,
+        **({"rate-limit": plan.rate_limit} if plan.rate_limit else {}),
     }
 
 
@@ -104,6 +114,8 @@ class _Reader:
     redactor: Redactor
     progress: Callable[[str], None]
     requests: int = 0
+    # Requests the probes sent before the engine started, for the running total.
+    sent_before: int = 0
 
     def scenario(self, event: events.ScenarioFinished) -> None:
         recorder: ScenarioRecorder = event.recorder
@@ -111,6 +123,10 @@ class _Reader:
         failed = 0
         for case_id, nodes in recorder.checks.items():
             interaction = recorder.interactions.get(case_id)
+            if _status(interaction) == 429:
+                # The target asked the kit to slow down: that answer says nothing about any requirement.
+                self.ledger.throttled += 1
+                continue
             case = recorder.cases.get(case_id)
             for node in nodes:
                 if node.failure_info is None:
@@ -138,7 +154,8 @@ class _Reader:
         if event.status.value != "skip":
             verdict = f", {failed} failed checks" if failed else ""
             self.progress(
-                f"  {event.phase.value:<9} {recorder.label}: {len(recorder.interactions)} requests{verdict}"
+                f"  {recorder.label}: {len(recorder.interactions)} requests{verdict} "
+                f"({self.sent_before + self.requests} so far)"
             )
 
     def _applies(self, check: str, case: Any, interaction: Interaction | None) -> bool:
@@ -154,7 +171,9 @@ class _Reader:
 
     def read(self, event: events.EngineEvent) -> None:
         if isinstance(event, events.PhaseStarted) and event.phase.is_enabled:
-            self.progress(f"engine: {event.phase.name.value} phase")
+            # The engine's own set-up phases (probing, schema analysis...) mean nothing to a vendor.
+            if event.phase.name.value in _PHASE_WORDS:
+                self.progress(f"generated cases: {_PHASE_WORDS[event.phase.name.value]}")
         elif isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
             self.scenario(event)
         elif isinstance(event, events.NonFatalError):
@@ -189,11 +208,18 @@ def _private_hypothesis_home() -> Iterator[None]:
             configuration.set_hypothesis_home_dir(previous)
 
 
-def run_engine(plan: EnginePlan, ledger: Ledger, redactor: Redactor, progress: Callable[[str], None]) -> int:
+def run_engine(
+    plan: EnginePlan,
+    ledger: Ledger,
+    redactor: Redactor,
+    progress: Callable[[str], None],
+    *,
+    sent_before: int = 0,
+) -> int:
     """Run every phase but stateful; returns how many requests were sent."""
     config = SchemathesisConfig.from_dict(engine_config(plan))
     schema = schemathesis.openapi.from_dict(load_spec(plan.api), config=config)
-    reader = _Reader(ledger=ledger, redactor=redactor, progress=progress)
+    reader = _Reader(ledger=ledger, redactor=redactor, progress=progress, sent_before=sent_before)
     with _private_hypothesis_home():
         for event in from_schema(schema).execute():
             reader.read(event)

@@ -23,6 +23,10 @@ class Ledger:
     catalogue: Catalogue
     # Verifier name -> exchanges it asserted something about.
     checked: dict[str, int] = field(default_factory=dict)
+    # Verifier name -> seconds its probe ran (engine checks share their time and record none).
+    seconds: dict[str, float] = field(default_factory=dict)
+    # Generated cases answered 429 (Too Many Requests): set aside, judged by no requirement.
+    throttled: int = 0
     skipped: dict[str, str] = field(default_factory=dict)
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)

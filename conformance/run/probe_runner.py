@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from patientmsg.conformance.registry import PROBES, RESPONSE_CHECKS
 from patientmsg.conformance.run.exchange import Exchange
 from patientmsg.conformance.run.findings import ConformanceFailure, Skip
 from patientmsg.conformance.run.ledger import Ledger
+from patientmsg.conformance.run.pacing import Pacer
 from patientmsg.conformance.setup.identity import Identity, Redactor
 from patientmsg.conformance.setup.kit_config import KitConfig
 from patientmsg.conformance.setup.usage import KitBug
@@ -83,11 +85,19 @@ def run_probes(
     writes: bool,
     seed: int,
     echo: Callable[[str], None],
+    sent_before: int = 0,
+    pacer: Pacer | None = None,
 ) -> int:
     """Run the read-only probes (writes=False) or the state-changing ones (writes=True); count requests."""
     holder: list[ProbeContext] = []
     ctx = ProbeContext(
-        config, primary, second, redactor, _observer(config.api, ledger, active, holder), seed=seed
+        config,
+        primary,
+        second,
+        redactor,
+        _observer(config.api, ledger, active, holder),
+        seed=seed,
+        pacer=pacer,
     )
     holder.append(ctx)
     for probe in PROBES[config.api]:
@@ -97,6 +107,11 @@ def run_probes(
             ledger.mark_skipped(probe.name, "needs a second tenant: [second] in the config")
             continue
         requirement = ledger.catalogue.for_verifier(probe.name)
+        started = time.monotonic()
         outcome = run_one(probe, ctx, ledger)
-        echo(f"probe {requirement.id if requirement else '?':<13} {probe.name}: {outcome}")
+        ledger.seconds[probe.name] = ledger.seconds.get(probe.name, 0.0) + time.monotonic() - started
+        echo(
+            f"probe {requirement.id if requirement else '?':<13} {probe.name}: {outcome} "
+            f"({sent_before + ctx.sent} requests so far)"
+        )
     return ctx.sent

@@ -10,6 +10,7 @@ import requests
 from patientmsg.conformance.run.curl import curl_line
 from patientmsg.conformance.run.exchange import Exchange, body_bytes
 from patientmsg.conformance.run.findings import ConformanceFailure, Skip
+from patientmsg.conformance.run.pacing import Pacer
 from patientmsg.conformance.setup.identity import Identity, Redactor
 from patientmsg.conformance.setup.kit_config import KNOWN_IDS, KitConfig
 from patientmsg.conformance.setup.usage import KitBug
@@ -32,12 +33,14 @@ class ProbeContext:
         observe: Callable[[Exchange], None],
         *,
         seed: int,
+        pacer: Pacer | None = None,
     ) -> None:
         self.config = config
         self.primary = primary
         self.second = second
         self.redactor = redactor
         self.seed = seed
+        self.pacer = pacer or Pacer()
         self._observe = observe
         self._session = requests.Session()
         self._memo: dict[str, Any] = {}
@@ -88,17 +91,8 @@ class ProbeContext:
             sent["opc-request-id"] = f"pmcheck-{self._count:04d}"
         sent.update(headers or {})
         target = url or self.config.base_url + path
-        self.sent += 1
         try:
-            response = self._session.request(
-                method,
-                target,
-                params=params,
-                data=data,
-                headers=sent,
-                timeout=TIMEOUT,
-                allow_redirects=False,
-            )
+            response = self._send(method, target, params=params, data=data, headers=sent)
         except requests.RequestException as exc:
             prepared = requests.Request(method, target, params=params, data=data, headers=sent).prepare()
             body = body_bytes(prepared.body)
@@ -112,6 +106,19 @@ class ProbeContext:
         self.last = exchange
         self._observe(exchange)
         return exchange
+
+    def _send(self, method: str, target: str, **kwargs: Any) -> requests.Response:
+        """One request, paced; a 429 with a short Retry-After is waited out and sent again."""
+        attempt = 0
+        while True:
+            self.pacer.wait_turn()
+            self.sent += 1
+            response = self._session.request(method, target, timeout=TIMEOUT, allow_redirects=False, **kwargs)
+            wait = self.pacer.retry_wait(response.status_code, response.headers.get("retry-after"), attempt)
+            if wait is None:
+                return response
+            time.sleep(wait)
+            attempt += 1
 
     def get(self, path: str, **kwargs: Any) -> Exchange:
         return self.request("GET", path, **kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -35,6 +36,12 @@ def _reports(tmp_path: Path, name: str) -> tuple[str, ...]:
         "--html",
         str(tmp_path / f"{name}.html"),
     )
+
+
+def _untimed(text: str) -> str:
+    """A report without what changes run to run: JUnit times and the HTML's date and duration."""
+    text = re.sub(r'(time|timestamp)="[^"]*"', r'\1=""', text)
+    return re.sub(r'<span class="timing">[^<]*</span>', "", text)
 
 
 def _texts(tmp_path: Path, name: str) -> dict[str, str]:
@@ -162,7 +169,9 @@ def test_same_seed_gives_the_same_report(sandbox: Sandbox, tmp_path: Path) -> No
             )
         assert run.exit_code == 1
         # The proxy's port is in base_url and every curl line; the rest must match byte for byte.
-        texts.append({k: v.replace(proxy.url, "PROXY") for k, v in _texts(tmp_path, attempt).items()})
+        texts.append(
+            {k: _untimed(v.replace(proxy.url, "PROXY")) for k, v in _texts(tmp_path, attempt).items()}
+        )
     assert texts[0] == texts[1]
 
 
@@ -223,3 +232,42 @@ def test_every_curl_line_reproduces_the_response_it_is_shown_with(sandbox: Sandb
         assert len(failures) >= 2
         for failure in failures:
             assert _replay(failure["curl"], env) == failure["status"], failure
+
+
+def test_report_paths_are_checked_before_the_run(tmp_path: Path) -> None:
+    """A typo in a report path used to surface after the whole run, as exit 2 with nothing written."""
+    missing = tmp_path / "no-such-folder" / "report.html"
+    run = run_kit(
+        "--api", "mdhq", "--base-url", "http://127.0.0.1:9/mdhq", "--html", str(missing), json_report=False
+    )
+    assert run.exit_code == 2
+    assert "--html" in run.stderr and "does not exist" in run.stderr
+    assert "unreachable" not in run.stderr  # stopped before it tried the target
+
+
+def test_json_to_stdout_markdown_summary_and_html_summary(sandbox: Sandbox, tmp_path: Path) -> None:
+    with DefectProxy(sandbox.url, _problem_json) as proxy:
+        run = run_kit(
+            "--api", "athena", "--base-url", f"{proxy.url}/athena", *FEW, "--only", "error-body",
+            "--json", "-", "--markdown", str(tmp_path / "summary.md"), "--html", str(tmp_path / "r.html"),
+            "--junit-xml", str(tmp_path / "r.xml"), json_report=False,
+        )  # fmt: skip
+    assert run.exit_code == 1
+    report = json.loads(run.stdout)  # stdout holds the JSON alone; progress went to stderr
+    assert report["passed"] is False and "probe ATH-ERR-002" in run.stderr
+    assert "generated cases:" in run.stderr and "requests so far" in run.stderr
+    assert "coverage phase" not in run.stderr and "engine:" not in run.stderr
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.startswith("## patientmsg check athena: FAILED")
+    assert "| MUST | 0 | 3 | 0 | 0 |" in summary and "ATH-ERR-001" in summary
+    html = (tmp_path / "r.html").read_text()
+    # The summary comes before the requirements; sources by title; evidence folded; env vars explained.
+    assert html.index("FAILED") < html.index("<h2>Requirements</h2>") < html.index("<h2>Failures</h2>")
+    for fact in ("Requests sent", "Duration", "Date", "Seed", "Kit", "sha256", "Target"):
+        assert fact in html.split("<h2>Requirements</h2>")[0]
+    assert "athenahealth API reference: Secure Messages" in html and "<details>" in html
+    assert "ATHENA_TOKEN" in html.split("Replaying a curl line")[1]
+    junit = ET.fromstring((tmp_path / "r.xml").read_text())
+    suite = junit.find("testsuite")
+    assert suite is not None and float(suite.get("time", "-1")) >= 0
+    assert all(case.get("time") is not None for case in junit.findall(".//testcase"))

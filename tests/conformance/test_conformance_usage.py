@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from defect_proxy import DefectProxy, Forward, Request, Response
 from kit_harness import Sandbox, free_port, run_kit
 from patientmsg.fixtures import sandbox_config
 
@@ -318,3 +319,39 @@ def test_an_internal_error_exits_2_never_1(monkeypatch: pytest.MonkeyPatch) -> N
     lines = [line for line in run.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in run.stderr + run.stdout
     assert lines[0].startswith("internal error: ValueError: the kit tripped over itself")
+
+
+def test_rate_limit_values() -> None:
+    from patientmsg.conformance.run.pacing import parse_rate, retry_after_seconds
+    from patientmsg.conformance.setup.usage import UsageProblem
+
+    assert parse_rate("10/s") == 10.0 and parse_rate("300/m") == 5.0 and parse_rate(None) is None
+    for bad in ("fast", "0/s", "10/h", "-1/s"):
+        with pytest.raises(UsageProblem):
+            parse_rate(bad)
+    assert retry_after_seconds("2") == 2.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert retry_after_seconds("soon") is None
+
+
+def test_a_429_is_waited_out_and_counts_against_no_requirement(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A target that says "slow down" once per path fails no requirement whose requests it delayed."""
+    seen: set[str] = set()
+
+    def slow_down_once(request: Request, forward: Forward) -> Response:
+        if request.path not in seen:
+            seen.add(request.path)
+            return Response(
+                429, {"retry-after": "0", "content-type": "application/json"}, b'{"error": "slow"}'
+            )
+        return forward(request)
+
+    with DefectProxy(sandbox.url, slow_down_once) as proxy:
+        run = run_kit(
+            "--api", "mdhq", "--base-url", f"{proxy.url}/mdhq", "--max-examples", "5",
+            "--only", "MDHQ-ERR-003", "--only", "MDHQ-AUTH-002", "--only", "MDHQ-STA-001",
+            tmp_path=tmp_path,
+        )  # fmt: skip
+    assert run.exit_code == 0, run.stdout
+    assert not run.failed()
+    assert "429 Too Many Requests" in run.stdout and "waited out Retry-After" in run.stdout
