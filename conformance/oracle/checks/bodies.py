@@ -12,8 +12,10 @@ from patientmsg.conformance.shared.readers import describe, json_object
 from patientmsg.conformance.shared.status import status_code_is_documented
 
 __all__ = [
+    "oracle_401_names_a_bearer_challenge",
     "oracle_cc_recipients_are_personnel_or_group",
     "oracle_echoes_opc_request_id",
+    "oracle_error_codes_are_short_tokens",
     "oracle_errors_are_api_errors",
     "oracle_every_response_has_opc_request_id",
     "oracle_inbox_sender_is_personnel_or_group",
@@ -47,31 +49,33 @@ _INBOX_SENDER_TYPES = ("PERSONNEL", "GROUPINBOX")
 @response_check("oracle")
 def oracle_times_carry_iana_time_zone(ex: Exchange) -> bool | None:
     items = oracle_items(ex)
-    if not items:
+    timed = [
+        (item, name, value)
+        for item in items or []
+        for name in _DATE_FIELDS
+        if isinstance(value := item.get(name), dict) and "T" in str(value.get("dateTime", ""))
+    ]
+    if not timed:
         return True
-    for item in items:
-        for name in _DATE_FIELDS:
-            value = item.get(name)
-            if not isinstance(value, dict) or "T" not in str(value.get("dateTime", "")):
-                continue
-            zone = value.get("ianaTimeZone")
-            if not isinstance(zone, str) or not zone:
-                raise ConformanceFailure(
-                    "Oracle date-time without its ianaTimeZone",
-                    received=f"item {item.get('id')!r} {name} = {value!r}",
-                    documented="ianaTimeZone: if dateTime contains time, then this field is required",
-                )
+    for item, name, value in timed:
+        zone = value.get("ianaTimeZone")
+        if not isinstance(zone, str) or not zone:
+            raise ConformanceFailure(
+                "Oracle date-time without its ianaTimeZone",
+                received=f"item {item.get('id')!r} {name} = {value!r}",
+                documented="ianaTimeZone: if dateTime contains time, then this field is required",
+            )
     return None
 
 
 @response_check("oracle")
 def oracle_inbox_sender_is_personnel_or_group(ex: Exchange) -> bool | None:
     items = oracle_items(ex)
-    if not items:
+    senders = [(item, item.get("messageSender")) for item in items or []]
+    kinds = [(item, sender.get("type")) for item, sender in senders if isinstance(sender, dict)]
+    if not any(kind is not None for _, kind in kinds):
         return True
-    for item in items:
-        sender = item.get("messageSender")
-        kind = sender.get("type") if isinstance(sender, dict) else None
+    for item, kind in kinds:
         if kind is not None and kind not in _INBOX_SENDER_TYPES:
             raise ConformanceFailure(
                 "Oracle inbox item sent by a participant of the wrong type",
@@ -84,18 +88,22 @@ def oracle_inbox_sender_is_personnel_or_group(ex: Exchange) -> bool | None:
 @response_check("oracle")
 def oracle_cc_recipients_are_personnel_or_group(ex: Exchange) -> bool | None:
     items = oracle_items(ex)
-    if not items:
+    copied = [
+        (item, recipient.get("type"))
+        for item in items or []
+        if isinstance(recipients := item.get("carbonCopyRecipients"), list)
+        for recipient in recipients
+        if isinstance(recipient, dict)
+    ]
+    if not copied:
         return True
-    for item in items:
-        recipients = item.get("carbonCopyRecipients")
-        for recipient in recipients if isinstance(recipients, list) else []:
-            kind = recipient.get("type") if isinstance(recipient, dict) else None
-            if kind is not None and kind not in _INBOX_SENDER_TYPES:
-                raise ConformanceFailure(
-                    "Oracle carbon-copy recipient of the wrong type",
-                    received=f"item {item.get('id')!r} carbonCopyRecipients[].type = {kind!r}",
-                    documented="type: PERSONNEL or GROUPINBOX for inbox item carbon copy recipients",
-                )
+    for item, kind in copied:
+        if kind is not None and kind not in _INBOX_SENDER_TYPES:
+            raise ConformanceFailure(
+                "Oracle carbon-copy recipient of the wrong type",
+                received=f"item {item.get('id')!r} carbonCopyRecipients[].type = {kind!r}",
+                documented="type: PERSONNEL or GROUPINBOX for inbox item carbon copy recipients",
+            )
     return None
 
 
@@ -132,3 +140,40 @@ def oracle_echoes_opc_request_id(ex: Exchange) -> bool | None:
 @response_check("oracle")
 def oracle_status_code_is_documented(ex: Exchange) -> bool | None:
     return status_code_is_documented("oracle", ex)
+
+
+_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+@response_check("oracle")
+def oracle_error_codes_are_short_tokens(ex: Exchange) -> bool | None:
+    body = ex.json()
+    if ex.status < 400 or not isinstance(body, dict) or not isinstance(body.get("code"), str):
+        return True
+    if not _CODE.match(body["code"]):
+        raise ConformanceFailure(
+            "Oracle ApiError code is not a short code",
+            received=f"code {body['code']!r} on a {ex.status}",
+            documented="code: a short error code that defines the error, meant for programmatic parsing "
+            "(letters, digits, '_', '.', '-'; no spaces)",
+        )
+    return None
+
+
+# RFC 9110 11.6.1: challenge = auth-scheme [ 1*SP ( token68 / #auth-param ) ]; Oracle's scheme is Bearer.
+_BEARER_CHALLENGE = re.compile(r"(^|,)\s*Bearer(\s|,|$)", re.IGNORECASE)
+
+
+@response_check("oracle")
+def oracle_401_names_a_bearer_challenge(ex: Exchange) -> bool | None:
+    if ex.status != 401:
+        return True
+    challenge = ex.headers.get("www-authenticate")
+    if not challenge or not _BEARER_CHALLENGE.search(challenge):
+        raise ConformanceFailure(
+            "Oracle 401 without a Bearer challenge in WWW-Authenticate",
+            received=f"WWW-Authenticate: {challenge!r} on a 401",
+            documented="RFC 9110 11.6.1: a 401 MUST carry WWW-Authenticate with at least one challenge; "
+            "Oracle calls carry authorization: Bearer ...",
+        )
+    return None

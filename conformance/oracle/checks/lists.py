@@ -16,6 +16,7 @@ __all__ = [
     "oracle_items_match_status_filter",
     "oracle_messages_lie_in_date_window",
     "oracle_messages_sorted_as_requested",
+    "oracle_next_page_header_only_when_more",
     "oracle_organization_only_when_requested",
     "oracle_page_holds_at_most_1000_items",
     "oracle_priority_sort_puts_high_first",
@@ -27,9 +28,11 @@ def oracle_organization_only_when_requested(ex: Exchange) -> bool | None:
     items = oracle_items(ex)
     if not items or ex.query_value("shouldLoadOrganizationSummary") == "true":
         return True
-    for item in items:
-        encounter = item.get("encounter")
-        if isinstance(encounter, dict) and "organization" in encounter:
+    encounters = [(item, item["encounter"]) for item in items if isinstance(item.get("encounter"), dict)]
+    if not encounters:
+        return True
+    for item, encounter in encounters:
+        if "organization" in encounter:
             raise ConformanceFailure(
                 "Oracle organization loaded without shouldLoadOrganizationSummary=true",
                 received=f"item {item.get('id')!r} encounter.organization = {encounter['organization']!r}",
@@ -43,9 +46,12 @@ def _filter_check(ex: Exchange, param: str, field: str, default: set[str], title
     if not items:
         return True
     wanted = multi_param(ex, param) or default
-    for item in items:
-        value = field_value(item, field)
-        if value is not None and value not in wanted:
+    values = [(item, field_value(item, field)) for item in items]
+    values = [(item, value) for item, value in values if value is not None]
+    if not values:
+        return True
+    for item, value in values:
+        if value not in wanted:
             raise ConformanceFailure(
                 title,
                 received=f"item {item.get('id')!r} {field}.value = {value!r} for {param}={sorted(wanted)}",
@@ -79,10 +85,12 @@ def oracle_messages_lie_in_date_window(ex: Exchange) -> bool | None:
     high = parse_time(ex.query_value("createDateTimeLessThanOrEqualTo"))
     if not items or (low is None and high is None):
         return True
-    for item in items:
-        created = created_at(item)
-        if field_value(item, "notificationType") != "MESSAGE" or created is None:
-            continue
+    messages = [item for item in items if field_value(item, "notificationType") == "MESSAGE"]
+    judged = [(item, created) for item in messages if (created := created_at(item)) is not None]
+    # Reminders go by remindDateTime (oracle_reminders_lie_in_date_window): a page of them says nothing here.
+    if not judged:
+        return True
+    for item, created in judged:
         if (low is not None and created < low) or (high is not None and created > high):
             raise ConformanceFailure(
                 "Oracle message outside the create-date window",
@@ -100,9 +108,10 @@ def oracle_items_belong_to_patient(ex: Exchange) -> bool | None:
     patient = ex.query_value("patientId")
     if not items or patient is None:
         return True
-    for item in items:
-        owner = item.get("patient")
-        owner_id = owner.get("id") if isinstance(owner, dict) else None
+    owners = [(item, owner.get("id")) for item in items if isinstance(owner := item.get("patient"), dict)]
+    if not any(owner_id is not None for _, owner_id in owners):
+        return True
+    for item, owner_id in owners:
         if owner_id is not None and owner_id != patient:
             raise ConformanceFailure(
                 "Oracle item of another patient",
@@ -117,11 +126,10 @@ def oracle_messages_sorted_as_requested(ex: Exchange) -> bool | None:
     items = oracle_items(ex)
     if not items or ex.query_value("sortBy") not in (None, "createDateTime"):
         return True
-    # Reminders sort by their remind time, so only an all-message page has one order to check.
-    if any(field_value(item, "notificationType") != "MESSAGE" for item in items):
-        return True
-    times = parsed_times(items, created_at)
-    if times is None:
+    # Reminders sort by their remind time, in their own places: the messages alone keep createDateTime order.
+    messages = [item for item in items if field_value(item, "notificationType") == "MESSAGE"]
+    times = parsed_times(messages, created_at)
+    if times is None or len(times) < 2:
         return True
     ascending = ex.query_value("sortOrder") == "ASC"
     index = first_out_of_order(times, descending=not ascending)
@@ -166,5 +174,24 @@ def oracle_page_holds_at_most_1000_items(ex: Exchange) -> bool | None:
             "Oracle page holds more than 1000 items",
             received=f"{count} items",
             documented="a page limit of 1000 (limit: minimum 1000, maximum 1000)",
+        )
+    return None
+
+
+@response_check("oracle")
+def oracle_next_page_header_only_when_more(ex: Exchange) -> bool | None:
+    body = ex.json()
+    if oracle_items(ex) is None or not isinstance(body, dict):
+        return True
+    if not isinstance(body.get("hasAdditionalListItems"), bool):
+        return True
+    token = ex.headers.get("opc-next-page")
+    if token and body["hasAdditionalListItems"] is False:
+        raise ConformanceFailure(
+            "Oracle opc-next-page on a page after which nothing remains",
+            received=f"opc-next-page: {token!r} with hasAdditionalListItems=false and "
+            f"{len(body['items'])} items",
+            documented="opc-next-page: when this header appears in the response, additional pages of "
+            "results remain",
         )
     return None

@@ -1,12 +1,12 @@
-"""Oracle probes: limits, provoked errors, credentials, tenants, defaults (pagination: oracle_walk)."""
+"""Oracle probes: limits, provoked errors, credentials, tenants, defaults (pagination: walk.py)."""
 
 from __future__ import annotations
 
-from patientmsg.conformance.run.exchange import Exchange
+from patientmsg.conformance.oracle.checks.lists import oracle_organization_only_when_requested
+from patientmsg.conformance.oracle.probes.queries import ERROR_KEYS, INBOX, inbox, judge, page_of, patient_key
 from patientmsg.conformance.run.findings import Skip
 from patientmsg.conformance.shared.calls import (
     INVALID_TOKEN,
-    body_of,
     expect_error,
     expect_refused_across_tenants,
     expect_unauthorized,
@@ -15,19 +15,13 @@ from patientmsg.conformance.shared.context import ProbeContext
 from patientmsg.conformance.shared.probing import probe
 from patientmsg.conformance.shared.readers import describe
 
-__all__ = ["ERROR_KEYS", "INBOX", "inbox"]
-
-INBOX = "/20241001/patientMessages/inboxItems"
-ERROR_KEYS = ("code", "message")
-
-
-def inbox(ctx: ProbeContext, patient: str = "patientId", **params: str | int) -> Exchange:
-    return ctx.get(INBOX, params={"patientId": str(ctx.id(patient)), **params})
+__all__: list[str] = []
 
 
 @probe("oracle")
 def oracle_limit_other_than_1000_is_rejected(ctx: ProbeContext) -> None:
     accepted = inbox(ctx, limit=1000)
+    ctx.checked(accepted)
     if accepted.status != 200:
         ctx.fail(
             "Oracle limit=1000 refused",
@@ -35,7 +29,8 @@ def oracle_limit_other_than_1000_is_rejected(ctx: ProbeContext) -> None:
             documented="200: limit minimum 1000, maximum 1000, default 1000",
             exchange=accepted,
         )
-    for limit in (999, 1001):
+    # Either side of the only value, and far beyond 32 bits: refused, never overflowed into a 5xx.
+    for limit in (999, 1001, 0, 2**33):
         exchange = inbox(ctx, limit=limit)
         expect_error(
             ctx,
@@ -49,7 +44,7 @@ def oracle_limit_other_than_1000_is_rejected(ctx: ProbeContext) -> None:
 
 @probe("oracle")
 def oracle_bad_type_gets_400_error(ctx: ProbeContext) -> None:
-    for name, value in (("shouldLoadOrganizationSummary", "maybe"), ("limit", "abc")):
+    for name, value in (("shouldLoadOrganizationSummary", "maybe"), ("limit", "abc"), ("limit", "1000.5")):
         exchange = inbox(ctx, **{name: value})
         expect_error(
             ctx,
@@ -77,10 +72,11 @@ def oracle_missing_credentials_get_401(ctx: ProbeContext) -> None:
 
 @probe("oracle")
 def oracle_invalid_token_gets_401(ctx: ProbeContext) -> None:
-    exchange = ctx.get(
-        INBOX, params={"patientId": str(ctx.id("patientId"))}, authorization=f"Bearer {INVALID_TOKEN}"
-    )
-    expect_unauthorized(ctx, exchange, "Oracle request with an invalid token")
+    # An unknown token, and credentials of a scheme Oracle does not take.
+    for authorization in (f"Bearer {INVALID_TOKEN}", "Basic cGF0aWVudG1zZzppbnZhbGlk"):
+        exchange = ctx.get(INBOX, params={"patientId": str(ctx.id("patientId"))}, authorization=authorization)
+        scheme = authorization.split()[0]
+        expect_unauthorized(ctx, exchange, f"Oracle request with invalid {scheme} credentials")
 
 
 @probe("oracle", second=True)
@@ -93,23 +89,30 @@ def oracle_other_tenant_is_refused(ctx: ProbeContext) -> None:
 
 def _ids_of(ctx: ProbeContext, patient: str, **params: str) -> set[str] | None:
     """Ids of one page, or None when the page is not a complete answer (error, or more items)."""
-    body = body_of(inbox(ctx, patient, **params))
-    items = body.get("items")
-    if not isinstance(items, list) or body.get("hasAdditionalListItems") is not False:
+    page = page_of(inbox(ctx, patient, **params))
+    if not page.complete:
         return None
-    return {str(item.get("id")) for item in items if isinstance(item, dict)}
+    ctx.checked(page.exchange)
+    return set(page.ids)
 
 
 def _default_is_union(
     ctx: ProbeContext, param: str, values: tuple[str, ...], title: str, documented: str
 ) -> None:
-    patient = "small_patientId" if ctx.optional_id("small_patientId") is not None else "patientId"
+    patient = patient_key(ctx, "small_patientId")
     default = _ids_of(ctx, patient)
     parts = [_ids_of(ctx, patient, **{param: value}) for value in values]
     if default is None or any(part is None for part in parts):
-        raise Skip("the patient's items do not fit one page")
+        raise Skip(
+            f"[ids] {patient} {ctx.id(patient)} has more items than one page: the default {param} is "
+            f"compared on a mailbox of at most 1000 items; set [ids] small_patientId to one"
+        )
     union = set().union(*(part for part in parts if part is not None))
-    ctx.checked(ctx.last)
+    if not default and not union:
+        raise Skip(
+            f"[ids] {patient} {ctx.id(patient)} has no item in the default window: the default {param} "
+            f"needs one; set [ids] small_patientId to a patient with recent messages"
+        )
     if default != union:
         ctx.fail(
             title,
@@ -142,21 +145,48 @@ def oracle_default_type_is_message(ctx: ProbeContext) -> None:
 
 
 @probe("oracle")
-def oracle_organization_loaded_when_requested(ctx: ProbeContext) -> None:
-    patient = "small_patientId" if ctx.optional_id("small_patientId") is not None else "patientId"
-    exchange = inbox(ctx, patient, shouldLoadOrganizationSummary="true")
-    items = [item for item in body_of(exchange).get("items") or [] if isinstance(item, dict)]
-    encounters = [item["encounter"] for item in items if isinstance(item.get("encounter"), dict)]
-    if not encounters:
-        raise Skip("no item of the patient has an encounter")
-    ctx.checked(exchange)
-    if not any(isinstance(encounter.get("organization"), dict) for encounter in encounters):
-        ctx.fail(
-            "Oracle organization not loaded with shouldLoadOrganizationSummary=true",
-            received=f"{len(encounters)} encounters, none with an organization",
-            documented="if true, the inbox item list populates the organization object",
-            exchange=exchange,
+def oracle_organization_absent_unless_requested(ctx: ProbeContext) -> None:
+    """The default and the documented false: neither loads the organization."""
+    patient = patient_key(ctx, "small_patientId")
+    seen = 0
+    for params in ({}, {"shouldLoadOrganizationSummary": "false"}):
+        exchange = inbox(ctx, patient, **params)
+        if any(isinstance(item.get("encounter"), dict) for item in page_of(exchange).items):
+            seen += 1
+            judge(ctx, exchange, oracle_organization_only_when_requested)
+    if not seen:
+        raise Skip(
+            f"no item of [ids] {patient} {ctx.id(patient)} has an encounter: the organization rule needs "
+            "one; set [ids] small_patientId to a patient whose messages have encounters"
         )
+
+
+@probe("oracle")
+def oracle_organization_loaded_when_requested(ctx: ProbeContext) -> None:
+    patient = patient_key(ctx, "small_patientId")
+    exchange = inbox(ctx, patient, shouldLoadOrganizationSummary="true")
+    items = page_of(exchange).items
+    encounters = [(item, item["encounter"]) for item in items if isinstance(item.get("encounter"), dict)]
+    if not encounters:
+        raise Skip(
+            f"no item of [ids] {patient} {ctx.id(patient)} has an encounter: set [ids] small_patientId to "
+            "a patient whose messages have encounters"
+        )
+    ctx.checked(exchange)
+    for item, encounter in encounters:
+        organization = encounter.get("organization")
+        keys = sorted(organization) if isinstance(organization, dict) else []
+        wanted = ("id", "display", "orgTypes")
+        if not isinstance(organization, dict) or any(key not in organization for key in wanted):
+            ctx.fail(
+                "Oracle organization not loaded with shouldLoadOrganizationSummary=true",
+                received=f"item {item.get('id')!r} encounter.organization = "
+                f"{'absent' if organization is None else keys} ({len(encounters)} encounters on the page)",
+                documented="if true, the inbox item list populates the organization object, which includes "
+                "ID, display, and orgTypes",
+                exchange=exchange,
+            )
+            return
 
 
 @probe("oracle")
