@@ -1,5 +1,8 @@
 """The sandbox's own endpoints, outside the vendor mounts: /health and an index of the APIs.
 
+`/` answers a browser (one that prefers text/html) with the dashboard (dashboard/), anyone else,
+curl's `*/*` included, with the JSON index.
+
 Also what the served specs say about the sandbox: each Swagger UI page shows its API's credentials
 (`credentials_note`), and `documented_statuses` lists what `Prefer: code=` may ask of an operation.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from patientmsg.mockserver import dashboard
 from patientmsg.mockserver.mounts import MOUNTS, ROOT_APIS
 from patientmsg.mockserver.responses import json_response
 from patientmsg.mockserver.state import Sandbox
@@ -29,6 +33,9 @@ async def health(sandbox: Sandbox, request: Request) -> Response:
 
 async def index(request: Request) -> Response:
     """Where each API and its Swagger UI live, and which are also served at the root."""
+    # Caches must keep the two answers apart: they differ by Accept alone.
+    if dashboard.prefers_html(request.headers.get("accept")):
+        return Response(dashboard.page(), media_type="text/html", headers={"Vary": "Accept"})
     apis = {
         api: {
             "base_url": prefix,
@@ -39,7 +46,8 @@ async def index(request: Request) -> Response:
         for api, prefix in MOUNTS.items()
     }
     return json_response(
-        {"apis": apis, "control": {"ui": "/_sandbox/ui/", "openapi": "/_sandbox/openapi.json"}}
+        {"apis": apis, "control": {"ui": "/_sandbox/ui/", "openapi": "/_sandbox/openapi.json"}},
+        headers={"Vary": "Accept"},
     )
 
 
