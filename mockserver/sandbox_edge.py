@@ -81,7 +81,10 @@ class SandboxEdge:
             except WorldError as exc:
                 # Answered inside Connexion's error handling (WorldRefusal), so in the vendor's body and
                 # with what the units' edges add (Oracle's opc-request-id); journaled in the default world.
-                scope = {**scope, WORLD_ERROR: ApiError(exc.status_code, exc.message, detail=exc.message)}
+                refusal = ApiError(
+                    exc.status_code, exc.message, detail=exc.message, response_headers=exc.headers
+                )
+                scope = {**scope, WORLD_ERROR: refusal}
         journal = world.journal if world.journal.enabled else None
         if journal is None and prefer is None and not world.faults.rules:
             await self._run(world, scope, receive, send)

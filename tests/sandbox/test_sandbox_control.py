@@ -298,6 +298,14 @@ def test_the_control_api_has_its_own_swagger_ui_and_spec(local: TestClient) -> N
         ("POST", "/_sandbox/clock", {"json": {"now": "2026-11-21T09:00:00Z", "advance_seconds": 1}}, 400),
         ("POST", "/_sandbox/clock", {"json": {"now": "yesterday"}}, 400),
         ("POST", "/_sandbox/clock", {"json": {"advance_seconds": "ten"}}, 400),
+        ("POST", "/_sandbox/clock", {"json": {"now": "9999-12-31T23:59:59Z"}}, 400),
+        ("POST", "/_sandbox/clock", {"json": {"advance_seconds": 1e300}}, 400),
+        ("POST", "/_sandbox/clock", {"json": {"advance_seconds": -9e10}}, 400),
+        ("POST", "/_sandbox/reset", {"json": {"now": "0001-01-01T00:00:00Z"}}, 400),
+        ("POST", "/_sandbox/reset", {"json": {"seed": 10**30}}, 400),
+        ("POST", "/_sandbox/faults", {"json": {"effect": {"type": "drop"}, "seed": 10**30}}, 400),
+        ("POST", "/_sandbox/faults", {"json": {"effect": {"type": "drop"}, "match": {"api": 5}}}, 400),
+        ("POST", "/_sandbox/faults", {"json": {"effect": {"type": "latency", "ms": 10**9}}}, 400),
         ("POST", "/_sandbox/reset", {"json": {"scenario": "no-such-scenario"}}, 400),
         ("POST", "/_sandbox/reset", {"json": {"scenario": "../../etc/passwd"}}, 400),
         ("POST", "/_sandbox/reset", {"json": {"seed": "one"}}, 400),
@@ -341,3 +349,55 @@ def test_each_served_spec_shows_the_sandbox_credentials(
         else [auth["basic"]["username"], auth["basic"]["password"]]
     )
     assert all(secret in description for secret in secrets), description
+
+
+# Schemathesis against the control spec: whatever it sends, a documented 4xx, never a 5xx
+
+
+def test_schemathesis_finds_no_server_error_in_the_control_api(template: sqlite3.Connection) -> None:
+    import schemathesis
+    from patientmsg.mockserver import ServeSettings, create_app
+    from patientmsg.fixtures import Clock
+    from sandbox_helpers import copy_store
+    from schemathesis.config import SchemathesisConfig
+    from schemathesis.engine import Status, events, from_schema
+
+    conn = copy_store(template)
+    app = create_app(conn, Clock(NOW), seed=SEED, settings=ServeSettings(host="localhost"))
+    checks = (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+    )
+    settings = SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            "base-url": "http://localhost:8000/_sandbox",
+            "checks": {"enabled": False, **{name: {"enabled": True} for name in checks}},
+            "generation": {"mode": "all", "max-examples": 20, "database": "none", "deterministic": True},
+        }
+    )
+    with TestClient(app, base_url="http://localhost") as client:
+        document = client.get("/_sandbox/openapi.json").json()
+    schema = schemathesis.openapi.from_dict(document, config=settings)
+    schema.app = app
+    failures: list[str] = []
+    seen: set[int] = set()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            for case_id, results in event.recorder.checks.items():
+                for check in results:
+                    if check.status == Status.FAILURE:
+                        interaction = event.recorder.interactions.get(case_id)
+                        response = interaction.response if interaction else None
+                        failures.append(
+                            f"{event.recorder.label}: {check.name} -> "
+                            f"{response.status_code if response else None} {response.content[:200] if response else b''!r}"
+                        )
+            seen |= {i.response.status_code for i in event.recorder.interactions.values() if i.response}
+        elif isinstance(event, events.NonFatalError | events.FatalError):
+            failures.append(repr(event))
+    conn.close()
+    assert not failures, "\n".join(failures[:20])
+    assert 200 in seen and 400 in seen, seen

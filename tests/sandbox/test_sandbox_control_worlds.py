@@ -106,9 +106,10 @@ def test_when_no_world_is_idle_a_new_name_is_refused_in_one_line(template: sqlit
         for name in ("one", "two"):
             assert client.get("/v1/x", headers={"Patientmsg-Sandbox": name}).status_code == 404
         response = client.get("/api/v1/patients/1/portal/enqueued", headers={"Patientmsg-Sandbox": "three"})
-        body = vendor_error("mdhq", response, 503)
+        body = vendor_error("mdhq", response, 429)
         assert "\n" not in body["message"] and "--max-worlds" in body["message"]
-        control_error(client.get("/_sandbox/world", headers={"Patientmsg-Sandbox": "three"}), 503)
+        assert 1 <= int(response.headers["Retry-After"]) <= 3600
+        control_error(client.get("/_sandbox/world", headers={"Patientmsg-Sandbox": "three"}), 429)
         assert ok(client.delete("/_sandbox/world", headers={"Patientmsg-Sandbox": "one"})) == {"cleared": 1}
         assert ok(client.get("/_sandbox/world", headers={"Patientmsg-Sandbox": "three"}))["world"] == "three"
 
