@@ -12,8 +12,8 @@ only a world idle for `idle_seconds` is dropped to make room for a new name.
 from __future__ import annotations
 
 import contextvars
-import math
 import datetime as dt
+import math
 import re
 import sqlite3
 import time
