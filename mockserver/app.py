@@ -31,7 +31,7 @@ from patientmsg.mockserver.control import ControlEntry, control_app
 from patientmsg.mockserver.error_rendering import handle_exception
 from patientmsg.mockserver.mounts import served_spec
 from patientmsg.mockserver.registry import UNITS
-from patientmsg.mockserver.sandbox_edge import FaultGate, SandboxEdge
+from patientmsg.mockserver.sandbox_edge import FaultGate, SandboxEdge, WorldRefusal
 from patientmsg.mockserver.security import security_map
 from patientmsg.mockserver.service import credentials_note, documented_statuses, health, index
 from patientmsg.mockserver.settings import ServeSettings
@@ -101,6 +101,7 @@ def _middlewares(sandbox: Sandbox, worlds: Worlds, settings: ServeSettings) -> l
         *edges,
         functools.partial(ServerErrorMiddleware, handler=handle_exception),
         ExceptionMiddleware,
+        WorldRefusal,
         _ServedSpecUI,
         RoutingMiddleware,
         functools.partial(FaultGate, worlds=worlds, documented=documented),

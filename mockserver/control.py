@@ -46,6 +46,7 @@ logger = logging.getLogger("patientmsg.mockserver")
 # The request's Patientmsg-Sandbox header, read by the entry and used by the handlers.
 _HEADER: contextvars.ContextVar[str | None] = contextvars.ContextVar("patientmsg_control_world", default=None)
 _CODES = {
+    429: "too_many_worlds",
     400: "invalid_parameter",
     401: "unauthorized",
     403: "forbidden",
@@ -79,12 +80,17 @@ def _error(status: int, message: str) -> dict[str, Any]:
 
 async def _handle(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     path = request.scope.get("path", "")
-    if isinstance(exc, ControlError | WorldError):
+    if isinstance(exc, WorldError):
+        return _json(exc.status_code, _error(exc.status_code, exc.message), headers=exc.headers)
+    if isinstance(exc, ControlError):
         return _json(exc.status_code, _error(exc.status_code, exc.message))
     if isinstance(exc, FaultInputError):
         return _json(400, _error(400, str(exc)))
+    if isinstance(exc, UnicodeDecodeError):  # Connexion's JSON body parser decodes before it parses
+        return _json(400, _error(400, "The request body is not UTF-8 JSON."))
     if isinstance(exc, ProblemException) and exc.status_code < 500:
-        detail = str(exc.detail or exc.title or "Bad request.")
+        # The validator's first line says what is wrong; the schema dump after it is noise.
+        detail = str(exc.detail or exc.title or "Bad request.").split("\n\nFailed validating", 1)[0]
         return _json(exc.status_code, _error(exc.status_code, detail))
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         if exc.status_code == 404:
@@ -98,6 +104,19 @@ async def _handle(request: ConnexionRequest, exc: Exception) -> ConnexionRespons
     return _json(500, _error(500, "The control API failed; see the sandbox's log."))
 
 
+# The clock's reach: every date the sandbox derives (90-day windows, token expiry) stays representable.
+_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+_LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+
+
+def _in_reach(moment: dt.datetime, name: str) -> dt.datetime:
+    if not _EARLIEST <= moment <= _LATEST:
+        raise ControlError(
+            400, f"{name} must fall between 1900-01-01 and 9000-01-01, not {moment.isoformat()}."
+        )
+    return moment
+
+
 def _iso(value: str, name: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -105,7 +124,7 @@ def _iso(value: str, name: str) -> dt.datetime:
         raise ControlError(
             400, f"{name} must be an ISO 8601 time, e.g. 2026-11-21T09:00:00Z, not {value!r}."
         ) from None
-    return utc_whole(parsed)
+    return _in_reach(utc_whole(parsed), name)
 
 
 class _Operations:
@@ -195,8 +214,15 @@ class _Operations:
             clock.advance((target - clock.now()).total_seconds())
         else:
             seconds = body["advance_seconds"]
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or abs(seconds) > 1e10:
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or abs(seconds) > 1e11:
                 raise ControlError(400, f"advance_seconds must be a number of seconds, not {seconds!r}.")
+            try:
+                target = clock.now() + dt.timedelta(seconds=seconds)
+            except OverflowError:
+                raise ControlError(
+                    400, f"advance_seconds {seconds!r} moves the clock out of reach."
+                ) from None
+            _in_reach(target, "the clock")
             clock.advance(seconds)
         return self._clock(world)
 

@@ -16,14 +16,15 @@ from collections.abc import Mapping
 from patientmsg.mockserver.faults import ALWAYS_PREFERABLE, parse_prefer
 from patientmsg.mockserver.journal import BODY_LIMIT, Exchange
 from patientmsg.mockserver.mounts import MOUNTS, api_of, root_target
-from patientmsg.mockserver.vendor_errors import ApiError, error_body, error_headers
+from patientmsg.mockserver.vendor_errors import ApiError
 from patientmsg.mockserver.worlds import World, WorldError, Worlds
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["EXCHANGE", "ConnectionDropped", "FaultGate", "SandboxEdge"]
+__all__ = ["EXCHANGE", "WORLD_ERROR", "ConnectionDropped", "FaultGate", "SandboxEdge", "WorldRefusal"]
 
 #: The scope key under which the edge hands the exchange to the fault gate.
 EXCHANGE = "patientmsg.exchange"
+WORLD_ERROR = "patientmsg.world_error"
 _CONTROL = "/_sandbox"
 _UNJOURNALED = frozenset({"/", "/health", "/favicon.ico"})
 _PHRASES = {
@@ -78,8 +79,12 @@ class SandboxEdge:
             try:
                 world = self.worlds.select(header) or world
             except WorldError as exc:
-                await _refuse(send, api, inner, ApiError(exc.status_code, exc.message, detail=exc.message))
-                return
+                # Answered inside Connexion's error handling (WorldRefusal), so in the vendor's body and
+                # with what the units' edges add (Oracle's opc-request-id); journaled in the default world.
+                refusal = ApiError(
+                    exc.status_code, exc.message, detail=exc.message, response_headers=exc.headers
+                )
+                scope = {**scope, WORLD_ERROR: refusal}
         journal = world.journal if world.journal.enabled else None
         if journal is None and prefer is None and not world.faults.rules:
             await self._run(world, scope, receive, send)
@@ -156,13 +161,17 @@ def _recording_send(send: Send, exchange: Exchange) -> Send:
     return wrapped
 
 
-async def _refuse(send: Send, api: str | None, path: str, error: ApiError) -> None:
-    """An answer from the edge itself, in the vendor's error body (e.g. no room for a new world)."""
-    body = error_body(api, error)
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    headers += [(k.lower().encode(), v.encode()) for k, v in error_headers(api, error, path=path).items()]
-    await send({"type": "http.response.start", "status": error.status_code, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+class WorldRefusal:
+    """Inside Connexion's error handling: a world the edge could not select is refused here."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = scope.get(WORLD_ERROR)
+        if error is not None:
+            raise error
+        await self.app(scope, receive, send)
 
 
 async def _drop(send: Send) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import math
 import re
 import sqlite3
 import time
@@ -37,10 +38,11 @@ _PRISTINE_KEPT = 4
 class WorldError(Exception):
     """A world that cannot be selected or changed: a status and one line saying why."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status_code = status
         self.message = message
+        self.headers = headers or {}
 
 
 def parse_world(value: str) -> tuple[str, int | None]:
@@ -184,11 +186,15 @@ class Worlds:
         now = time.monotonic()
         idle = [w for w in self.named.values() if now - w.last_used >= self.idle_seconds]
         if not idle:
+            # 429, not 503: every vendor spec documents a 429, and a client's retry is the right move.
+            oldest = min(w.last_used for w in self.named.values()) if self.named else now
+            wait = max(1, math.ceil(self.idle_seconds - (now - oldest)))
             raise WorldError(
-                503,
+                429,
                 f"No room for sandbox world {name!r}: all {self.max_worlds} worlds (--max-worlds) were used "
                 f"in the last {self.idle_seconds:g} s (--world-idle-seconds); drop one with "
                 "DELETE /_sandbox/world.",
+                headers={"Retry-After": str(wait)},
             )
         self.drop(min(idle, key=lambda w: w.last_used).name)
 
