@@ -42,6 +42,7 @@ typecheck: install
 	cd $(VENV) && bin/mypy --config-file ../pyproject.toml -p patientmsg
 	for dir in $(TYPED_TESTS); do (cd $(VENV) && bin/mypy --config-file ../pyproject.toml ../$$dir) || exit 1; done
 	cd $(VENV) && bin/mypy --config-file ../pyproject.toml $(addprefix ../,$(wildcard tests/*.py))
+	cd $(VENV) && MYPYPATH=../examples/client bin/mypy --config-file ../pyproject.toml ../examples/client
 
 pytest: install
 	$(BIN)/pytest

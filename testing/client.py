@@ -174,7 +174,10 @@ class PatientmsgSandbox:
         status, answer = _request(
             f"{self.root_url}/_sandbox{path}", method=method, headers=headers, body=data
         )
-        payload = json.loads(answer) if answer else None
+        try:
+            payload = json.loads(answer) if answer else None
+        except ValueError:  # not the control API answering (e.g. another server on the port)
+            payload = None
         if status >= 400:
             message = (
                 payload.get("message", answer.decode()) if isinstance(payload, dict) else answer.decode()
