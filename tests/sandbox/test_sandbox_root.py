@@ -88,7 +88,7 @@ def _walk(client: TestClient, first: str, token: str, join: Any) -> tuple[list[i
         assert page.status_code == 200, f"Received: {page.status_code} for {link} / Documented: 200"
         body = page.json()
         total = body["totalcount"]
-        seen += [thread["messagethreadid"] for thread in body["inboxmessages"]]
+        seen += [thread["messagethreadid"] for thread in body["messages"]]
         link = join(link, body["next"]) if "next" in body else None
     assert link is None, "the walk did not end"
     return seen, total
