@@ -26,7 +26,7 @@ from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
 from connexion.resolver import Resolver
-from patientmsg.fixtures import Clock
+from patientmsg.fixtures import Clock, sandbox_config
 from patientmsg.mockserver.control import ControlEntry, control_app
 from patientmsg.mockserver.error_rendering import handle_exception
 from patientmsg.mockserver.mounts import served_spec
@@ -88,7 +88,7 @@ def _middlewares(sandbox: Sandbox, worlds: Worlds, settings: ServeSettings) -> l
         for _, _, op in operations(load_spec(api))
         if "operationId" in op
     }
-    control = ControlEntry(control_app(worlds), settings)
+    control = ControlEntry(functools.partial(control_app, worlds), settings)
     return [
         functools.partial(SandboxEdge, worlds=worlds, control=control),
         functools.partial(
@@ -141,9 +141,13 @@ def create_app(
     # Everything bound at start-up is bound to the switch, which reads the request's world.
     sandbox = cast(Sandbox, WorldSwitch(worlds))
     app = AsyncApp(__name__, middlewares=_middlewares(sandbox, worlds, settings), validator_map=VALIDATORS)
+    try:
+        shown: dict[str, Any] | None = sandbox_config(scenario, seed=seed)
+    except ValueError:  # a scenario file that cannot be read again: the pages simply say less
+        shown = None
     for api, unit in UNITS.items():
         app.add_api(
-            served_spec(api, credentials=credentials_note(api, scenario, seed)),
+            served_spec(api, credentials=credentials_note(api, shown)),
             base_path=unit.prefix,
             name=api,
             resolver=_resolver(api, sandbox),

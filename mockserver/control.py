@@ -299,8 +299,10 @@ def _host_name(value: str) -> str:
 class ControlEntry:
     """The only way in: the guard, then the control app."""
 
-    def __init__(self, app: ASGIApp, settings: ServeSettings) -> None:
-        self.app = app
+    def __init__(self, build: Callable[[], ASGIApp], settings: ServeSettings) -> None:
+        # Built at the first control request: Connexion's spec validation would add ~0.1 s to start-up.
+        self._build = build
+        self._app: ASGIApp | None = None
         self.settings = settings
         host = settings.host.strip("[]").lower()
         self.any_host = host in ("0.0.0.0", "::", "")
@@ -349,9 +351,11 @@ class ControlEntry:
             await _send(send, status, _error(status, message), extra)
             return
         header = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"patientmsg-sandbox"), None)
+        if self._app is None:
+            self._app = self._build()
         token = _HEADER.set(header)
         try:
-            await self.app(scope, receive, send)
+            await self._app(scope, receive, send)
         finally:
             _HEADER.reset(token)
 

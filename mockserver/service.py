@@ -77,18 +77,17 @@ def _auth_lines(api: str, part: dict[str, Any]) -> list[str]:
     return lines
 
 
-def credentials_note(api: str, scenario: str, seed: int) -> str | None:
-    """Markdown for the served spec's description: what to type into Swagger UI's Authorize."""
-    from patientmsg.fixtures import sandbox_config
+def credentials_note(api: str, shown: dict[str, Any] | None) -> str | None:
+    """Markdown for the served spec's description: what to type into Swagger UI's Authorize.
 
-    try:
-        part = sandbox_config(scenario, seed=seed)["apis"].get(api)
-    except ValueError:  # a scenario file that cannot be read again: the page simply says less
-        return None
-    if not part:
+    `shown` is `sandbox_config(scenario, seed)` (what `patientmsg fixtures show --json` prints).
+    """
+    part = shown["apis"].get(api) if shown else None
+    if shown is None or not part:
         return None
     where = f"`{MOUNTS[api]}`" + (" and at the root" if api in ROOT_APIS else "")
-    lines = [f"### This sandbox (scenario {scenario}, seed {seed})", "", f"Served under {where}.", ""]
+    lines = [f"### This sandbox (scenario {shown['scenario']}, seed {shown['seed']})", ""]
+    lines += [f"Served under {where}.", ""]
     lines += _auth_lines(api, part)
     second = part.get("second")
     if second:

@@ -110,6 +110,19 @@ def test_the_journal_redacts_authorization_and_secrets(local: TestClient, config
     assert "client_secret=[redacted]" in entries[1]["request_body"]
 
 
+def test_journaled_bodies_are_cut_to_a_size(local: TestClient, config: dict[str, Any]) -> None:
+    from patientmsg.mockserver.journal import BODY_LIMIT
+
+    token = athena_token(local, config)
+    page = local.get(
+        athena_path(config, "/inboxmessages?limit=50"), headers={"Authorization": f"Bearer {token}"}
+    )
+    assert len(page.content) > BODY_LIMIT
+    entry = ok(local.get("/_sandbox/requests", params={"operationId": "listInboxMessages"}))["entries"][0]
+    assert entry["truncated"] is True
+    assert entry["response_body"] == page.content[:BODY_LIMIT].decode("utf-8", errors="replace")
+
+
 def test_the_journal_is_a_ring_of_the_last_n(template: sqlite3.Connection) -> None:
     with local_client(template, journal_size=3) as client:
         for n in range(5):
