@@ -98,7 +98,10 @@ def main() -> None:
             servers[name] = (port, {"Authorization": f"Bearer {token}", **headers})
         for n in range(rounds):
             for read, path in reads.items():
-                for name, (port, headers) in servers.items():
+                # The order rotates each round, so no variant always runs right after another.
+                names = list(servers)
+                for name in names[n % len(names) :] + names[: n % len(names)]:
+                    port, headers = servers[name]
                     load = run_wrk(
                         f"http://127.0.0.1:{port}{path}", headers, threads=2, conns=16, seconds=8, post=False
                     )

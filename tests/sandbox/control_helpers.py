@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -65,3 +71,37 @@ def control_error(response: httpx.Response, status: int) -> str:
     assert "Traceback" not in response.text
     message: str = body["message"]
     return message
+
+
+READY_WITHIN = 60.0  # seconds to give up waiting for a live server (a bound, not an assertion)
+
+
+@contextmanager
+def live_server(tmp_path: Path, *args: str) -> Iterator[tuple[str, Path]]:
+    """`patientmsg serve` on a free 127.0.0.1 port; yields (base URL, its output file)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    out = tmp_path / f"serve-{port}.out"
+    command = [sys.executable, "-m", "patientmsg", "serve", "--port", str(port), "--seed", str(SEED), *args]
+    with out.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=dict(os.environ))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < READY_WITHIN and process.poll() is None:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError(f"the server did not answer: {out.read_text()}")
+        yield base, out
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
+from control_helpers import live_server
 from patientmsg.fixtures import sandbox_config
 from sandbox_helpers import SEED
-from test_sandbox_live import serving
 
 WORLDS = 8
 REPLIES = 5
@@ -53,7 +53,7 @@ def _job(base: str, config: dict[str, Any], world: str) -> list[str]:
 
 
 def test_eight_named_worlds_at_once_see_only_their_own_writes(tmp_path: Path, config: dict[str, Any]) -> None:
-    with serving(tmp_path, "--no-access-log") as (base, _, _, _):
+    with live_server(tmp_path, "--no-access-log") as (base, _):
         names = [f"job-{n}" for n in range(WORLDS)]
         with ThreadPoolExecutor(max_workers=WORLDS) as pool:
             results = dict(zip(names, pool.map(lambda name: _job(base, config, name), names), strict=True))
@@ -70,7 +70,7 @@ def test_eight_named_worlds_at_once_see_only_their_own_writes(tmp_path: Path, co
 
 
 def test_a_drop_fault_closes_the_connection_without_an_answer(tmp_path: Path) -> None:
-    with serving(tmp_path, "--no-access-log") as (base, _, out, _):
+    with live_server(tmp_path, "--no-access-log") as (base, out):
         with httpx.Client(base_url=base, timeout=10) as client:
             rule = {"match": {"api": "mdhq"}, "effect": {"type": "drop"}, "times": 1}
             assert client.post("/_sandbox/faults", json=rule).status_code == 201
@@ -85,7 +85,7 @@ def test_a_drop_fault_closes_the_connection_without_an_answer(tmp_path: Path) ->
 
 
 def test_a_rebinding_host_is_refused_live(tmp_path: Path) -> None:
-    with serving(tmp_path, "--no-access-log") as (base, _, out, _):
+    with live_server(tmp_path, "--no-access-log") as (base, out):
         refused = httpx.get(f"{base}/_sandbox/world", headers={"Host": "rebind.attacker.example"}, timeout=10)
         assert refused.status_code == 403 and "DNS rebinding" in refused.json()["message"]
         assert httpx.get(f"{base}/_sandbox/world", timeout=10).json()["world"] == "default"
