@@ -6,7 +6,11 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 ARGS   ?=
 
-.PHONY: install sandbox test lint typecheck pytest bench clean
+DIST   ?= dist
+# The version is the package's own (pyproject.toml), the one `patientmsg --version` prints.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
+
+.PHONY: install sandbox test lint typecheck pytest bench clean dist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +42,7 @@ typecheck: install
 	cd $(VENV) && bin/mypy --config-file ../pyproject.toml -p patientmsg
 	for dir in $(TYPED_TESTS); do (cd $(VENV) && bin/mypy --config-file ../pyproject.toml ../$$dir) || exit 1; done
 	cd $(VENV) && bin/mypy --config-file ../pyproject.toml $(addprefix ../,$(wildcard tests/*.py))
+	cd $(VENV) && MYPYPATH=../examples/client bin/mypy --config-file ../pyproject.toml ../examples/client
 
 pytest: install
 	$(BIN)/pytest
@@ -47,5 +52,14 @@ test: lint typecheck pytest
 bench: install
 	$(BIN)/python bench/run.py $(ARGS)
 
+# The wheel the CI recipe (examples/github-actions/conformance.yml) installs. Every version has its
+# CHANGELOG section; until its release, its entries are those under [Unreleased].
+dist: $(VENV)/.deps
+	@grep -Eq '^## \[($(VERSION)|Unreleased)\]' CHANGELOG.md || \
+		{ echo "CHANGELOG.md has no section for $(VERSION) (nor [Unreleased]): add it before make dist"; exit 1; }
+	rm -rf build $(DIST)/patientmsg-$(VERSION)-*.whl
+	$(BIN)/python -m pip wheel -q --no-deps --no-build-isolation -w $(DIST) .
+	@echo "$(DIST)/patientmsg-$(VERSION)-py3-none-any.whl"
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build $(DIST) *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -97,6 +97,35 @@ def _origin(seed: int | None, scenario: str | None, store: Path | None) -> tuple
     help="A SQLite file: state survives restarts (built on first use).",
 )
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
+# Developer tools (control API, journal, named worlds): one block, kept together.
+@click.option(
+    "--control/--no-control",
+    default=True,
+    show_default=True,
+    help="The control API at /_sandbox/ (on a non-loopback --host it needs --control-token).",
+)
+@click.option("--control-token", default=None, help="Require Authorization: Bearer TOKEN on /_sandbox/.")
+@click.option(
+    "--journal-size",
+    type=click.IntRange(min=0, max=1_000_000),
+    default=1000,
+    show_default=True,
+    help="Exchanges kept per world in the request journal (0: no journal).",
+)
+@click.option(
+    "--max-worlds",
+    type=click.IntRange(min=0, max=10_000),
+    default=16,
+    show_default=True,
+    help="Named worlds (Patientmsg-Sandbox header) held at once.",
+)
+@click.option(
+    "--world-idle-seconds",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    help="A named world idle this long may be dropped for a new one.",
+)
 def serve(
     host: str,
     port: int,
@@ -105,15 +134,41 @@ def serve(
     now: dt.datetime | None,
     store: Path | None,
     access_log: bool,
+    control: bool,
+    control_token: str | None,
+    journal_size: int,
+    max_worlds: int,
+    world_idle_seconds: float,
 ) -> None:
-    """Serve the three APIs under /athena, /oracle and /mdhq.
+    """Serve the APIs under /athena, /oracle and /mdhq, and their vendor paths at the root.
 
     An existing --store file is served as it was built unless --scenario or --seed say otherwise.
     """
+    from patientmsg.mockserver import ServeSettings
     from patientmsg.mockserver import serve as run
 
     seed, scenario = _origin(seed, scenario, store)
-    run(host=host, port=port, seed=seed, scenario=scenario, now=now, store=store, access_log=access_log)
+    settings = ServeSettings(
+        host=host,
+        port=port,
+        control=control,
+        control_token=control_token,
+        journal_size=journal_size,
+        max_worlds=max_worlds,
+        world_idle_seconds=world_idle_seconds,
+        scenario=scenario,
+        store_backed=store is not None,
+    )
+    run(
+        host=host,
+        port=port,
+        seed=seed,
+        scenario=scenario,
+        now=now,
+        store=store,
+        access_log=access_log,
+        settings=settings,
+    )
 
 
 @main.group()

@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from patientmsg.mockserver.server import import_app, serve
+from patientmsg.mockserver.settings import ServeSettings
 
 if TYPE_CHECKING:
     from patientmsg.mockserver.app import create_app
 
-__all__ = ["create_app", "serve"]
+__all__ = ["ServeSettings", "create_app", "serve"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,8 +1,11 @@
 """The app: one Connexion AsyncApp serving every API in the registry (registry.py) under its mount.
 
-A request travels: CORS -> each unit's edge middleware (Oracle only: request id, status lists) ->
-Connexion's error handling (every error rendered by error_rendering.py) -> Swagger UI -> routing
-(404/405) -> security (security.py) -> validation (validation.py) -> the handler, found by operationId.
+A request travels: the sandbox edge (sandbox_edge.py: /_sandbox/ to the control app; root vendor
+paths to their mount; the Patientmsg-Sandbox world; the journal) -> CORS -> each unit's edge
+middleware (Oracle only: request id, status lists) -> Connexion's error handling (every error rendered
+by error_rendering.py) -> Swagger UI -> routing (404/405) -> the fault gate (fault rules, Prefer) ->
+security (security.py) -> validation (validation.py) -> the handler, found by operationId.
+Handlers are bound to a WorldSwitch (worlds.py), which reads the request's world.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException, ResolverError
@@ -23,13 +26,19 @@ from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
 from connexion.resolver import Resolver
+from patientmsg.fixtures import Clock, sandbox_config
+from patientmsg.mockserver.control import ControlEntry, control_app
 from patientmsg.mockserver.error_rendering import handle_exception
 from patientmsg.mockserver.mounts import served_spec
 from patientmsg.mockserver.registry import UNITS
+from patientmsg.mockserver.sandbox_edge import FaultGate, SandboxEdge, WorldRefusal
 from patientmsg.mockserver.security import security_map
-from patientmsg.mockserver.service import health, index
-from patientmsg.mockserver.state import Clock, Sandbox
+from patientmsg.mockserver.service import credentials_note, documented_statuses, health, index
+from patientmsg.mockserver.settings import ServeSettings
+from patientmsg.mockserver.state import Sandbox
 from patientmsg.mockserver.validation import VALIDATORS
+from patientmsg.mockserver.worlds import Worlds, WorldSwitch
+from patientmsg.specs import load_spec, operations
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
@@ -66,13 +75,22 @@ class _ServedSpecUI(SwaggerUIMiddleware):  # type: ignore[misc]
         self.router.mount(api.base_path, app=api.router)
 
 
-def _middlewares(sandbox: Sandbox) -> list[Any]:
+def _middlewares(sandbox: Sandbox, worlds: Worlds, settings: ServeSettings) -> list[Any]:
     # Connexion's default stack without response validation (Schemathesis checks responses in the
-    # tests; per request it would re-parse every body), wrapped in CORS and the units' edges.
+    # tests; per request it would re-parse every body), wrapped in CORS and the units' edges, and
+    # outermost the sandbox edge (control API, root paths, worlds, journal).
     edges = [
         functools.partial(unit.edge, sandbox=sandbox) for unit in UNITS.values() if unit.edge is not None
     ]
+    documented = {
+        (api, op["operationId"]): documented_statuses(op)
+        for api in UNITS
+        for _, _, op in operations(load_spec(api))
+        if "operationId" in op
+    }
+    control = ControlEntry(functools.partial(control_app, worlds), settings)
     return [
+        functools.partial(SandboxEdge, worlds=worlds, control=control),
         functools.partial(
             CORSMiddleware,
             allow_origins=["*"],
@@ -83,8 +101,10 @@ def _middlewares(sandbox: Sandbox) -> list[Any]:
         *edges,
         functools.partial(ServerErrorMiddleware, handler=handle_exception),
         ExceptionMiddleware,
+        WorldRefusal,
         _ServedSpecUI,
         RoutingMiddleware,
+        functools.partial(FaultGate, worlds=worlds, documented=documented),
         SecurityMiddleware,
         RequestValidationMiddleware,
         LifespanMiddleware,
@@ -92,13 +112,42 @@ def _middlewares(sandbox: Sandbox) -> list[Any]:
     ]
 
 
-def create_app(conn: sqlite3.Connection, clock: Clock, *, seed: int) -> AsyncApp:
+def _scenario(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'scenario'").fetchone()
+    return str(row[0]) if row else "default"
+
+
+def create_app(
+    conn: sqlite3.Connection, clock: Clock, *, seed: int, settings: ServeSettings | None = None
+) -> AsyncApp:
     """The sandbox over an open store (see patientmsg.fixtures.open_store) and an injected clock."""
-    sandbox = Sandbox.load(conn, clock, seed=seed)
-    app = AsyncApp(__name__, middlewares=_middlewares(sandbox), validator_map=VALIDATORS)
+    settings = settings or ServeSettings()
+    scenario = settings.scenario or _scenario(conn)
+    worlds = Worlds(
+        Sandbox.load(conn, clock, seed=seed),
+        scenario=scenario,
+        start=clock.now(),
+        store_backed=settings.store_backed,
+        journal_size=settings.journal_size,
+        max_worlds=settings.max_worlds,
+        idle_seconds=settings.world_idle_seconds,
+        operations={
+            api: frozenset(
+                op["operationId"] for _, _, op in operations(load_spec(api)) if "operationId" in op
+            )
+            for api in UNITS
+        },
+    )
+    # Everything bound at start-up is bound to the switch, which reads the request's world.
+    sandbox = cast(Sandbox, WorldSwitch(worlds))
+    app = AsyncApp(__name__, middlewares=_middlewares(sandbox, worlds, settings), validator_map=VALIDATORS)
+    try:
+        shown: dict[str, Any] | None = sandbox_config(scenario, seed=seed)
+    except ValueError:  # a scenario file that cannot be read again: the pages simply say less
+        shown = None
     for api, unit in UNITS.items():
         app.add_api(
-            served_spec(api),
+            served_spec(api, credentials=credentials_note(api, shown)),
             base_path=unit.prefix,
             name=api,
             resolver=_resolver(api, sandbox),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from patientmsg.mockserver.mounts import MOUNTS
+from patientmsg.mockserver.mounts import MOUNTS, ROOT_APIS
+from patientmsg.mockserver.settings import ServeSettings, control_refusal
 
 __all__ = ["banner", "import_app", "serve"]
 
@@ -55,7 +57,26 @@ def banner(config: dict[str, Any], *, base: str, now: dt.datetime, store: Path |
             lines.append(f"        basic:  {auth['basic']['username']} / {auth['basic']['password']}")
         lines.append(f"        ids:    {apis[api]['ids']}")
     lines += ["", f"health: {base}/health"]
+    if ROOT_APIS:
+        lines.append(f"root:   {base}/ also serves the vendor paths of {', '.join(ROOT_APIS)}")
     return "\n".join(lines)
+
+
+def _control_line(settings: ServeSettings, base: str) -> str:
+    if not settings.control:
+        return "control: off (--no-control)"
+    token = " (Authorization: Bearer <--control-token>)" if settings.control_token else ""
+    return (
+        f"control: {base}/_sandbox/ui/{token}; journal {settings.journal_size}, worlds {settings.max_worlds}"
+    )
+
+
+class _QuietDrops(logging.Filter):
+    """A fault rule's dropped connection is on purpose: no traceback in the server's log for it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return type(exc).__name__ != "ConnectionDropped"
 
 
 def serve(
@@ -67,22 +88,35 @@ def serve(
     now: dt.datetime | None,
     store: Path | None,
     access_log: bool = True,
+    settings: ServeSettings | None = None,
 ) -> None:
     """Build or open the world, then serve it with one uvicorn worker until interrupted."""
     import uvicorn
     from patientmsg.fixtures import Clock, open_store, sandbox_config
 
+    settings = settings or ServeSettings(
+        host=host, port=port, scenario=scenario, store_backed=store is not None
+    )
+    refusal = control_refusal(settings)
+    if refusal:
+        raise ValueError(refusal)
     clock = Clock(now)
     # Sequential on purpose: building the world in a thread while Connexion imports was measured
     # slower (both hold the GIL most of the time).
     conn = open_store(scenario, seed=seed, now=clock.now(), path=store)
     create_app = import_app().create_app
-    app = create_app(conn, clock, seed=seed)
+    app = create_app(conn, clock, seed=seed, settings=settings)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     config = sandbox_config(scenario, seed=seed)
-    print(banner(config, base=f"http://{shown}:{port}", now=clock.now(), store=store), flush=True)
+    base = f"http://{shown}:{port}"
+    print(banner(config, base=base, now=clock.now(), store=store), flush=True)
+    print(_control_line(settings, base), flush=True)
     try:
         # One worker: the store connection and the app's counters live in this process.
-        uvicorn.run(app, host=host, port=port, workers=1, log_level="info", access_log=access_log)
+        server_config = uvicorn.Config(
+            app, host=host, port=port, workers=1, log_level="info", access_log=access_log
+        )
+        logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+        uvicorn.Server(server_config).run()
     finally:
         conn.close()

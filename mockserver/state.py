@@ -19,6 +19,11 @@ class Clock(Protocol):
 
     def now(self) -> dt.datetime: ...
 
+    @property
+    def fixed(self) -> bool: ...
+
+    def advance(self, seconds: float) -> None: ...
+
 
 def fits_sqlite(value: int) -> bool:
     """Whether SQLite can bind `value`: a schema-valid integer id may be any size, and is then unknown."""

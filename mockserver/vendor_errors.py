@@ -19,6 +19,9 @@ _ORACLE_CODES = {
     415: "UnsupportedMediaType",
     429: "TooManyRequests",
     500: "InternalServerError",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
 }
 _MDHQ_CODES = {
     400: "invalid_parameter",
@@ -30,6 +33,9 @@ _MDHQ_CODES = {
     415: "unsupported_media_type",
     429: "too_many_requests",
     500: "internal_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["APIS", "load_spec", "operations", "spec_text"]
+__all__ = ["APIS", "CONTROL_SPEC", "load_control_spec", "load_spec", "operations", "spec_text"]
 
 #: API name (its mount prefix) -> spec file name.
 APIS: dict[str, str] = {
@@ -17,6 +17,10 @@ APIS: dict[str, str] = {
     "oracle": "oracle-patient-messages.yaml",
     "mdhq": "mdhq-patient-portal.yaml",
 }
+
+#: The sandbox's own control API (/_sandbox/): bundled here, but not a vendor API, so not in APIS
+#: (everything that walks APIS serves, checks or lists it as a vendor).
+CONTROL_SPEC = "sandbox-control.yaml"
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -39,6 +43,14 @@ def _parsed(api: str) -> dict[str, Any]:
 def load_spec(api: str) -> dict[str, Any]:
     """A fresh, mutable copy of the parsed spec (callers may adapt it, e.g. to a mount)."""
     return copy.deepcopy(_parsed(api))
+
+
+def load_control_spec() -> dict[str, Any]:
+    """A fresh copy of the control API's parsed spec (specs/sandbox-control.yaml)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    text = files(__name__).joinpath(CONTROL_SPEC).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = yaml.load(text, Loader=loader)
+    return loaded
 
 
 def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

@@ -99,3 +99,26 @@ def test_cli_lists_bundled_specs_from_any_directory(tmp_path: Path) -> None:
 
 def test_cli_version(tmp_path: Path) -> None:
     assert _cli("--version", cwd=tmp_path).startswith("patientmsg, version ")
+
+
+def test_control_spec_is_valid_and_not_a_vendor_api() -> None:
+    from patientmsg.specs import CONTROL_SPEC, load_control_spec
+
+    spec = load_control_spec()
+    validate(spec)
+    assert CONTROL_SPEC not in APIS.values()
+    assert all(path.startswith("/") and not path.startswith("/_sandbox") for path in spec["paths"])
+
+
+def test_every_control_operation_takes_the_world_header() -> None:
+    from patientmsg.specs import load_control_spec
+
+    spec = load_control_spec()
+    header = spec["components"]["parameters"]["SandboxWorld"]
+    assert header["name"] == "Patientmsg-Sandbox"
+    missing = [
+        f"{method} {path}"
+        for method, path, op in operations(spec)
+        if {"$ref": "#/components/parameters/SandboxWorld"} not in op.get("parameters", [])
+    ]
+    assert not missing, f"Received: operations without Patientmsg-Sandbox {missing} / Documented: every one"

@@ -24,7 +24,12 @@ def test_health_names_the_world(shared_client: TestClient) -> None:
 
 def test_index_lists_the_apis(shared_client: TestClient) -> None:
     apis = shared_client.get("/").json()["apis"]
-    assert apis["athena"] == {"base_url": "/athena", "ui": "/athena/ui/", "openapi": "/athena/openapi.json"}
+    assert apis["athena"] == {
+        "base_url": "/athena",
+        "ui": "/athena/ui/",
+        "openapi": "/athena/openapi.json",
+        "also_at_root": True,
+    }
     assert set(apis) == set(APIS)
 
 
