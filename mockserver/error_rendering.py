@@ -13,7 +13,7 @@ import re
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from patientmsg.mockserver.mounts import MOUNTS, api_of
-from patientmsg.mockserver.paths import ill_typed_parameter
+from patientmsg.mockserver.paths import documented_methods, ill_typed_parameter
 from patientmsg.mockserver.vendor_errors import ApiError, error_body, error_headers, error_media_type
 from starlette.exceptions import HTTPException
 
@@ -48,6 +48,7 @@ def _http_error(exc: HTTPException, path: str, method: str) -> ApiError:
     if status == 405:
         # Starlette builds Allow from a set; sorted, the header is the same bytes on every run.
         allowed = sorted({m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()})
+        allowed = sorted(set(allowed) | set(documented_methods(path)))
         return ApiError(
             405,
             "Method not allowed.",
@@ -88,6 +89,9 @@ def as_api_error(exc: Exception, *, path: str, method: str) -> ApiError:
     """The vendor-neutral error `exc` stands for; unexpected exceptions are logged with their traceback."""
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, UnicodeDecodeError):
+        # Connexion's JSON body parser decodes before it parses: bytes that are not UTF-8 are bad input.
+        return ApiError(400, "Bad request.", detail="The request body is not valid UTF-8 JSON.")
     if isinstance(exc, ProblemException) and exc.status_code == 400 and api_of(path) == "portal":
         return _portal_body_error(exc, path, method)
     if isinstance(exc, HTTPException) and exc.status_code < 500:

@@ -59,4 +59,4 @@ class _OneBodyPerRequest(logging.Filter):
         return not str(record.msg).startswith("this operation accepts multiple content types")
 
 
-logging.getLogger("connexion.operations.openapi").addFilter(_OneBodyPerRequest())
+logging.getLogger("connexion.operations.openapi3").addFilter(_OneBodyPerRequest())
