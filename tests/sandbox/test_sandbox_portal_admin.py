@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
 from patientmsg.fixtures import Clock
 from patientmsg.mockserver import create_app
+from patientmsg.specs import load_spec
 from portal_helpers import PROBLEM, Portal, problem
 from sandbox_helpers import NOW, SEED, copy_store
 from starlette.testclient import TestClient
@@ -226,3 +228,13 @@ def test_portal_writes_are_deterministic_for_the_same_seed_and_clock(
             return [token.content, sent.content, inbox.content]
 
     assert run() == run()
+
+
+def test_every_portal_rule_has_a_sandbox_test_named_for_it() -> None:
+    # One test per PORTAL rule, named test_rNN_..., in the portal's sandbox test modules.
+
+    here = Path(__file__).parent
+    names = " ".join(p.read_text(encoding="utf-8") for p in sorted(here.glob("test_sandbox_portal*.py")))
+    rules = [rule["id"] for rule in load_spec("portal")["x-rules"]]
+    missing = [r for r in rules if f"def test_r{r.removeprefix('PORTAL-R')}_" not in names]
+    assert len(rules) == 57 and missing == [], f"Received: no test for {missing} / Documented: one per rule"
