@@ -9,14 +9,28 @@ from typing import Any
 
 import yaml
 
-__all__ = ["APIS", "CONTROL_SPEC", "load_control_spec", "load_spec", "operations", "spec_text"]
+__all__ = [
+    "APIS",
+    "CONTROL_SPEC",
+    "REFERENCE_APIS",
+    "VENDOR_APIS",
+    "load_control_spec",
+    "load_spec",
+    "operations",
+    "spec_text",
+]
 
 #: API name (its mount prefix) -> spec file name.
 APIS: dict[str, str] = {
     "athena": "athena-secure-messages.yaml",
     "oracle": "oracle-patient-messages.yaml",
     "mdhq": "mdhq-patient-portal.yaml",
+    "portal": "portal-messaging.yaml",
 }
+#: patientmsg's own designs, served under their mount only (never at the root, unlike a vendor's paths).
+REFERENCE_APIS: frozenset[str] = frozenset({"portal"})
+#: The vendors' APIs.
+VENDOR_APIS: tuple[str, ...] = tuple(api for api in APIS if api not in REFERENCE_APIS)
 
 #: The sandbox's own control API (/_sandbox/): bundled here, but not a vendor API, so not in APIS
 #: (everything that walks APIS serves, checks or lists it as a vendor).
