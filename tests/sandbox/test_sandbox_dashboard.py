@@ -59,7 +59,7 @@ def test_root_keeps_the_json_index_for_curl_and_api_clients(client: TestClient, 
     answer = client.get("/", headers={"Accept": accept})
     assert answer.headers["content-type"].startswith("application/json")
     assert "Accept" in answer.headers["vary"]
-    assert set(answer.json()["apis"]) == {"athena", "oracle", "mdhq"}
+    assert set(answer.json()["apis"]) == {"athena", "oracle", "mdhq", "portal"}
 
 
 def test_the_page_loads_nothing_from_elsewhere() -> None:

@@ -85,6 +85,11 @@ def with_examples(document: dict[str, Any], api: str, ids: dict[str, Any]) -> di
     ]
     for param in shared + inline:
         if param.get("name") in EXAMPLES[api]:
+            # The spec's own examples (e.g. every portal patient) would reach records the run must not
+            # touch, such as the patient whose token it holds: the documented id replaces them.
+            param.pop("examples", None)
+            for key in ("example", "examples"):
+                (param.get("schema") or {}).pop(key, None)
             param["example"] = ids[EXAMPLES[api][param["name"]]]
         elif param.get("in") == "query" and "example" not in param and "examples" not in param:
             # Every documented value of a choice is sent on purpose, not by the luck of generation:
@@ -125,6 +130,8 @@ def run_config(client: TestClient, config: dict[str, Any], api: str = "") -> Sch
         # and turn off the messaging right of the very users whose tokens the run holds; the spec's own
         # links (send -> follow up -> archive -> re-open) still drive the stateful phase.
         data["phases"] = {
+            "examples": {"extra-data-sources": {"responses": False}},
+            "coverage": {"extra-data-sources": {"responses": False}},
             "fuzzing": {"extra-data-sources": {"responses": False}},
             "stateful": {"inference": {"algorithms": []}},
         }
