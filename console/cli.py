@@ -88,7 +88,7 @@ def _origin(seed: int | None, scenario: str | None, store: Path | None) -> tuple
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True, help="0: any free port (see the banner).")
 @_world
 @click.option(
     "--store",
@@ -97,6 +97,20 @@ def _origin(seed: int | None, scenario: str | None, store: Path | None) -> tuple
     help="A SQLite file: state survives restarts (built on first use).",
 )
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="Also allow browser calls from this origin, e.g. https://app.example (repeatable; * for any). "
+    "Loopback origins are always allowed.",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Seconds a connection may stay silent (before its first request, and between requests).",
+)
 def serve(
     host: str,
     port: int,
@@ -105,6 +119,8 @@ def serve(
     now: dt.datetime | None,
     store: Path | None,
     access_log: bool,
+    cors_origins: tuple[str, ...],
+    idle_timeout: int,
 ) -> None:
     """Serve the three APIs under /athena, /oracle and /mdhq.
 
@@ -113,7 +129,17 @@ def serve(
     from patientmsg.mockserver import serve as run
 
     seed, scenario = _origin(seed, scenario, store)
-    run(host=host, port=port, seed=seed, scenario=scenario, now=now, store=store, access_log=access_log)
+    run(
+        host=host,
+        port=port,
+        seed=seed,
+        scenario=scenario,
+        now=now,
+        store=store,
+        access_log=access_log,
+        cors_origins=cors_origins,
+        idle_timeout=idle_timeout,
+    )
 
 
 @main.group()

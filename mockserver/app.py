@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from connexion import AsyncApp
@@ -18,25 +18,22 @@ from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
-from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
+from patientmsg.mockserver.cors import cors_middleware
 from patientmsg.mockserver.error_rendering import handle_exception
 from patientmsg.mockserver.mounts import served_spec
 from patientmsg.mockserver.registry import UNITS
+from patientmsg.mockserver.routing import VendorRoutingMiddleware
 from patientmsg.mockserver.security import security_map
 from patientmsg.mockserver.service import health, index
 from patientmsg.mockserver.state import Clock, Sandbox
 from patientmsg.mockserver.validation import VALIDATORS
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 
 __all__ = ["create_app"]
-
-# Headers a browser client may read from a cross-origin answer.
-_EXPOSED = ["opc-request-id", "WWW-Authenticate", "Allow", "Cache-Control"]
 
 
 def _resolver(api: str, sandbox: Sandbox) -> Resolver:
@@ -51,25 +48,19 @@ def _resolver(api: str, sandbox: Sandbox) -> Resolver:
     return Resolver(resolve)
 
 
-def _middlewares(sandbox: Sandbox) -> list[Any]:
+def _middlewares(sandbox: Sandbox, cors_origins: Sequence[str]) -> list[Any]:
     # Connexion's default stack without response validation (Schemathesis checks responses in the
     # tests; per request it would re-parse every body), wrapped in CORS and the units' edges.
     edges = [
         functools.partial(unit.edge, sandbox=sandbox) for unit in UNITS.values() if unit.edge is not None
     ]
     return [
-        functools.partial(
-            CORSMiddleware,
-            allow_origins=["*"],
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=_EXPOSED,
-        ),
+        cors_middleware(cors_origins),
         *edges,
         functools.partial(ServerErrorMiddleware, handler=handle_exception),
         ExceptionMiddleware,
         SwaggerUIMiddleware,
-        RoutingMiddleware,
+        VendorRoutingMiddleware,
         SecurityMiddleware,
         RequestValidationMiddleware,
         LifespanMiddleware,
@@ -77,10 +68,15 @@ def _middlewares(sandbox: Sandbox) -> list[Any]:
     ]
 
 
-def create_app(conn: sqlite3.Connection, clock: Clock, *, seed: int) -> AsyncApp:
-    """The sandbox over an open store (see patientmsg.fixtures.open_store) and an injected clock."""
+def create_app(
+    conn: sqlite3.Connection, clock: Clock, *, seed: int, cors_origins: Sequence[str] = ()
+) -> AsyncApp:
+    """The sandbox over an open store (see patientmsg.fixtures.open_store) and an injected clock.
+
+    Browsers may call it from loopback origins, and from `cors_origins` (`*`: any), see cors.py.
+    """
     sandbox = Sandbox.load(conn, clock, seed=seed)
-    app = AsyncApp(__name__, middlewares=_middlewares(sandbox), validator_map=VALIDATORS)
+    app = AsyncApp(__name__, middlewares=_middlewares(sandbox, cors_origins), validator_map=VALIDATORS)
     for api, unit in UNITS.items():
         app.add_api(
             served_spec(api),

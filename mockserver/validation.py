@@ -6,6 +6,7 @@ properties. Every refusal is an `ApiError` naming the parameter, header or body 
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +16,10 @@ from patientmsg.mockserver.inputs import PARAMS_KEY
 from patientmsg.mockserver.parameters import Invalid, ValueCheck, compile_schema
 from patientmsg.mockserver.vendor_errors import ApiError
 from starlette.datastructures import Headers, QueryParams
+from starlette.formparsers import FormParser, MultiPartException
 from starlette.types import Receive, Scope
 
-__all__ = ["VALIDATORS", "VendorFormValidator", "VendorParameterValidator"]
+__all__ = ["FORM_BODY_LIMIT", "VALIDATORS", "VendorFormValidator", "VendorParameterValidator"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,9 @@ class VendorParameterValidator:
                 values = query.getlist(param.name)
             elif param.location == "header":
                 values = headers.getlist(param.name)
+                if len(values) > 1:
+                    # One value per header: otherwise a check could read one copy and an echo the other.
+                    raise param.refuse("must be sent once")
             elif param.location == "path" and param.name in path_params:
                 values = [str(path_params[param.name])]
             else:
@@ -127,6 +132,26 @@ class VendorParameterValidator:
         scope[PARAMS_KEY] = typed
 
 
+_FORM_PHRASES = {400: "Bad request.", 413: "Request too large."}
+#: The largest form body read: Starlette bounds each field (1 MB) and their count (1,000), not the sum.
+FORM_BODY_LIMIT = 1024 * 1024
+
+
+def _too_large() -> ApiError:
+    detail = f"A form body may have at most {FORM_BODY_LIMIT} bytes."
+    return ApiError(413, "Request too large.", detail=detail)
+
+
+async def _bounded(stream: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
+    """The body's chunks, refused with a 413 once they pass FORM_BODY_LIMIT (chunked bodies included)."""
+    seen = 0
+    async for chunk in stream:
+        seen += len(chunk)
+        if seen > FORM_BODY_LIMIT:
+            raise _too_large()
+        yield chunk
+
+
 class VendorFormValidator(FormDataValidator):  # type: ignore[misc]
     """Form bodies (athena's token and reply): a missing or invalid field is named in the error."""
 
@@ -138,11 +163,40 @@ class VendorFormValidator(FormDataValidator):  # type: ignore[misc]
         return ApiError(400, f"{name} is required.", pointers=[f"/{name}"])
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
-        length = Headers(scope=scope).get("content-length", "0")
-        if (not length.isdigit() or int(length) == 0) and self._required and self._required_fields:
+        headers = Headers(scope=scope)
+        length = headers.get("content-length", "0")
+        empty = not length.isdigit() or int(length.lstrip("0") or "0") == 0
+        if empty and self._required and self._required_fields:
             raise self._missing(self._required_fields[0])
+        if length.isdigit() and (len(length) > 12 or int(length) > FORM_BODY_LIMIT):
+            raise _too_large()
+        if "content-type" not in headers:
+            # Connexion would validate the body as a form, then hand the handler raw bytes.
+            raise ApiError(
+                415,
+                "Unsupported media type.",
+                detail="Send Content-Type: application/x-www-form-urlencoded with a form body.",
+                headers=["Content-Type"],
+            )
         result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
         return result
+
+    async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> dict[str, str]:
+        """The form's fields, each at most once; Starlette's limits become the vendor's 400 or 413."""
+        try:
+            form = await FormParser(Headers(scope=scope), _bounded(stream)).parse()
+        except MultiPartException as exc:
+            # Starlette's limits: 1,000 fields, 1 MB per field; its message says which was exceeded.
+            status = 413 if "size" in exc.message else 400
+            detail = f"The form body was refused: {exc.message}"
+            raise ApiError(status, _FORM_PHRASES[status], detail=detail) from None
+        fields: dict[str, str] = {}
+        for name, value in form.multi_items():
+            if name in fields:
+                # Connexion would join the values ("alpha,beta"): a body the client never meant.
+                raise ApiError(400, f"{name} is given more than once.", pointers=[f"/{name}"])
+            fields[name] = value if isinstance(value, str) else ""
+        return fields
 
     def _validate(self, body: Any) -> None:
         if not isinstance(body, dict):
