@@ -5,6 +5,7 @@
 - A connection that sends no request within the idle time is closed. uvicorn's `timeout_keep_alive`
   only starts after a first response, so a socket that never speaks would hold a file descriptor
   for ever: the protocol below arms the same timer as soon as the connection is made.
+- A request that is not HTTP gets a JSON 400 like every other error, not uvicorn's plain text.
 - The soft file-descriptor limit is raised to the hard one, so idle clients exhaust it later.
 """
 
@@ -15,6 +16,8 @@ import contextlib
 import errno
 import socket
 from typing import Any
+
+from patientmsg.mockserver.vendor_errors import ApiError, error_body
 
 __all__ = ["DEFAULT_IDLE_TIMEOUT", "bind_socket", "idle_closing_protocol", "raise_fd_limit"]
 
@@ -62,6 +65,22 @@ def idle_closing_protocol() -> type[asyncio.Protocol]:
             self.timeout_keep_alive_task = self.loop.call_later(
                 self.timeout_keep_alive, self.timeout_keep_alive_handler
             )
+
+        def send_400_response(self, msg: str) -> None:
+            # Bytes that are not HTTP never reach the app; uvicorn's own answer is text/plain. This one
+            # is JSON in the neutral format of answers outside the mounts (the path may not be readable).
+            error = ApiError(400, "Bad request.", detail=f"{msg} Send an HTTP/1.1 request.")
+            body = error_body(None, error)
+            head = [b"HTTP/1.1 400 Bad Request\r\n"]
+            for name, value in self.server_state.default_headers:
+                head += [name, b": ", value, b"\r\n"]
+            head += [
+                b"content-type: application/json\r\n",
+                b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
+                b"connection: close\r\n\r\n",
+            ]
+            self.transport.write(b"".join(head) + body)
+            self.transport.close()
 
     return IdleClosingProtocol
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus, unquote_to_bytes
 
 from connexion.datastructures import MediaTypeDict
 from connexion.validators import VALIDATOR_MAP, FormDataValidator
@@ -17,7 +18,7 @@ from patientmsg.mockserver.parameters import Invalid, ValueCheck, compile_schema
 from patientmsg.mockserver.vendor_errors import ApiError
 from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import FormParser, MultiPartException
-from starlette.types import Receive, Scope
+from starlette.types import Message, Receive, Scope
 
 __all__ = ["FORM_BODY_LIMIT", "VALIDATORS", "VendorFormValidator", "VendorParameterValidator"]
 
@@ -142,14 +143,30 @@ def _too_large() -> ApiError:
     return ApiError(413, "Request too large.", detail=detail)
 
 
-async def _bounded(stream: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
-    """The body's chunks, refused with a 413 once they pass FORM_BODY_LIMIT (chunked bodies included)."""
+async def _bounded(stream: AsyncIterator[bytes], raw: list[bytes]) -> AsyncGenerator[bytes, None]:
+    """The body's chunks (kept in `raw`), refused with a 413 past FORM_BODY_LIMIT (chunked bodies too)."""
     seen = 0
     async for chunk in stream:
         seen += len(chunk)
         if seen > FORM_BODY_LIMIT:
             raise _too_large()
+        raw.append(chunk)
         yield chunk
+
+
+def _not_utf8(body: bytes) -> str | None:
+    """The first field whose name or value is not UTF-8 once percent-decoded (Starlette would put U+FFFD)."""
+    for pair in body.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        try:
+            unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return "a field name"
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return unquote_plus(name.decode("latin-1"))
+    return None
 
 
 class VendorFormValidator(FormDataValidator):  # type: ignore[misc]
@@ -163,13 +180,18 @@ class VendorFormValidator(FormDataValidator):  # type: ignore[misc]
         return ApiError(400, f"{name} is required.", pointers=[f"/{name}"])
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        """Connexion's body check, with chunked bodies read (Connexion takes no Content-Length for none)."""
         headers = Headers(scope=scope)
-        length = headers.get("content-length", "0")
-        empty = not length.isdigit() or int(length.lstrip("0") or "0") == 0
-        if empty and self._required and self._required_fields:
-            raise self._missing(self._required_fields[0])
-        if length.isdigit() and (len(length) > 12 or int(length) > FORM_BODY_LIMIT):
+        length = headers.get("content-length")
+        declared = length is not None and length.isdigit()
+        if declared and (len(length or "") > 12 or int(length or "0") > FORM_BODY_LIMIT):
             raise _too_large()
+        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        if not chunked and (not declared or int(length or "0") == 0):
+            if self._required and self._required_fields:
+                raise self._missing(self._required_fields[0])
+            result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
+            return result
         if "content-type" not in headers:
             # Connexion would validate the body as a form, then hand the handler raw bytes.
             raise ApiError(
@@ -178,18 +200,33 @@ class VendorFormValidator(FormDataValidator):  # type: ignore[misc]
                 detail="Send Content-Type: application/x-www-form-urlencoded with a form body.",
                 headers=["Content-Type"],
             )
-        result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
-        return result
+        messages: list[Message] = []
+
+        async def stream() -> AsyncGenerator[bytes, None]:
+            more_body = True
+            while more_body:
+                message = await receive()
+                messages.append(message)
+                more_body = message.get("more_body", False)
+                yield message.get("body", b"")
+
+        self._validate(await self._parse(stream(), scope=scope))
+        # The handler reads the same body again: the messages are replayed to it.
+        return self._insert_messages(receive, messages=messages), scope
 
     async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> dict[str, str]:
         """The form's fields, each at most once; Starlette's limits become the vendor's 400 or 413."""
+        raw: list[bytes] = []
         try:
-            form = await FormParser(Headers(scope=scope), _bounded(stream)).parse()
+            form = await FormParser(Headers(scope=scope), _bounded(stream, raw)).parse()
         except MultiPartException as exc:
             # Starlette's limits: 1,000 fields, 1 MB per field; its message says which was exceeded.
             status = 413 if "size" in exc.message else 400
             detail = f"The form body was refused: {exc.message}"
             raise ApiError(status, _FORM_PHRASES[status], detail=detail) from None
+        bad = _not_utf8(b"".join(raw))
+        if bad is not None:
+            raise ApiError(400, f"{bad} is not UTF-8 text.", pointers=[f"/{bad}"])
         fields: dict[str, str] = {}
         for name, value in form.multi_items():
             if name in fields:
