@@ -80,7 +80,7 @@ def _operations(api: str) -> Iterator[_Operation]:
 
 def _integer(param: dict[str, Any]) -> bool:
     schema = param.get("schema", {})
-    return schema.get("type") == "integer" or schema.get("items", {}).get("type") == "integer"
+    return bool(schema.get("type") == "integer" or schema.get("items", {}).get("type") == "integer")
 
 
 class _Builder:

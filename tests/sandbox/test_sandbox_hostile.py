@@ -59,7 +59,10 @@ def send(client: TestClient, case: Case, authorization: dict[str, str]) -> httpx
     if case.chunked and case.body is not None:
         body = case.body
         content = iter([body[i : i + 65536] for i in range(0, len(body), 65536)])
-    return client.request(case.method, f"/{case.api}{case.path}", headers=headers, content=content)
+    response: httpx.Response = client.request(
+        case.method, f"/{case.api}{case.path}", headers=headers, content=content
+    )
+    return response
 
 
 def test_the_corpus_covers_every_api_and_is_large() -> None:
