@@ -49,13 +49,8 @@ class OracleEdge:
         if not (path == _PREFIX or path.startswith(_PREFIX + "/")):
             await self.app(scope, receive, send)
             return
-        raw_headers = scope.get("headers", [])
-        given = [value for name, value in raw_headers if name.lower() == b"opc-request-id"]
-        if given == [b""]:
-            # An empty value counts as absent (the spec's x-inferred): the answer carries a new id.
-            raw_headers = [(name, value) for name, value in raw_headers if name.lower() != b"opc-request-id"]
-        query = split_status_lists(scope.get("query_string", b""))
-        scope = dict(scope, query_string=query, headers=raw_headers)
+        given = [value for name, value in scope.get("headers", []) if name.lower() == b"opc-request-id"]
+        scope = dict(scope, query_string=split_status_lists(scope.get("query_string", b"")))
         # Echo one well-formed id; an invalid or repeated one (refused as a 400) is not repeated back.
         text = given[0].decode("latin-1") if len(given) == 1 else ""
         request_id = text if _REQUEST_ID.fullmatch(text) else self.sandbox.next_request_id()
