@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from patientmsg.mockserver.listen import (
+    DEFAULT_IDLE_TIMEOUT,
+    bind_socket,
+    idle_closing_protocol,
+    raise_fd_limit,
+)
 from patientmsg.mockserver.mounts import MOUNTS, ROOT_APIS
 from patientmsg.mockserver.settings import ServeSettings, control_refusal
 
@@ -94,10 +103,12 @@ def serve(
     store: Path | None,
     access_log: bool = True,
     settings: ServeSettings | None = None,
+    cors_origins: Sequence[str] = (),
+    idle_timeout: int = DEFAULT_IDLE_TIMEOUT,
 ) -> None:
     """Build or open the world, then serve it with one uvicorn worker until interrupted."""
     import uvicorn
-    from patientmsg.fixtures import Clock, open_store, sandbox_config
+    from patientmsg.fixtures import Clock, lock_store, open_store, sandbox_config
 
     settings = settings or ServeSettings(
         host=host, port=port, scenario=scenario, store_backed=store is not None
@@ -105,23 +116,42 @@ def serve(
     refusal = control_refusal(settings)
     if refusal:
         raise ValueError(refusal)
-    clock = Clock(now)
-    # Sequential on purpose: building the world in a thread while Connexion imports was measured
-    # slower (both hold the GIL most of the time).
-    conn = open_store(scenario, seed=seed, now=clock.now(), path=store)
-    create_app = import_app().create_app
-    app = create_app(conn, clock, seed=seed, settings=settings)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    config = sandbox_config(scenario, seed=seed)
-    base = f"http://{shown}:{port}"
-    print(banner(config, base=base, now=clock.now(), store=store), flush=True)
-    print(_control_line(settings, base), flush=True)
-    try:
+    # Bound and locked before anything is printed: a busy port, or a store another serve holds, is
+    # one line and no banner. Port 0 picks a free port; the banner shows the one bound.
+    sock = bind_socket(host, port)
+    with contextlib.ExitStack() as held:
+        held.callback(sock.close)
+        if store is not None:
+            held.enter_context(lock_store(store))
+        raise_fd_limit()
+        port = sock.getsockname()[1]
+        # The control API checks Host against the address really bound (port 0 included).
+        settings = dataclasses.replace(settings, port=port)
+        clock = Clock(now)
+        # Sequential on purpose: building the world in a thread while Connexion imports was measured
+        # slower (both hold the GIL most of the time).
+        conn = open_store(scenario, seed=seed, now=clock.now(), path=store)
+        held.callback(conn.close)
+        create_app = import_app().create_app
+        app = create_app(conn, clock, seed=seed, settings=settings, cors_origins=cors_origins)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        shown = f"[{shown}]" if ":" in shown else shown
+        config = sandbox_config(scenario, seed=seed)
+        base = f"http://{shown}:{port}"
+        print(banner(config, base=base, now=clock.now(), store=store), flush=True)
+        print(_control_line(settings, base), flush=True)
         # One worker: the store connection and the app's counters live in this process.
-        server_config = uvicorn.Config(
-            app, host=host, port=port, workers=1, log_level="info", access_log=access_log
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                workers=1,
+                log_level="info",
+                access_log=access_log,
+                http=idle_closing_protocol(),
+                timeout_keep_alive=idle_timeout,
+            )
         )
         logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-        uvicorn.Server(server_config).run()
-    finally:
-        conn.close()
+        server.run(sockets=[sock])
+        if not server.started:
+            raise SystemExit(3)  # uvicorn's start-up failure code; it has logged why

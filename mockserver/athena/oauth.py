@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from typing import Any
 
 from patientmsg.mockserver.responses import json_response
-from patientmsg.mockserver.state import Sandbox, stable_digest
+from patientmsg.mockserver.state import Sandbox
 from patientmsg.mockserver.vendor_errors import ApiError
 from starlette.responses import Response
 
-__all__ = ["TOKEN_LIFETIME", "create_access_token", "token_client"]
+__all__ = ["TOKEN_LIFETIME", "create_access_token", "issue_token", "token_client"]
 
 #: Seconds a token lives, by the sandbox's clock.
 TOKEN_LIFETIME = 3600
 # The sandbox grants every client the same scopes, whatever it asks for (see the spec's `scope`).
 _SCOPE = "athena/service/Athenanet.MDP.*"
+
+
+def issue_token(secret: str, *, seed: int, client_id: str, counter: int) -> str:
+    """The `counter`-th token of a client: HMAC-SHA256 of (seed, client id, counter), keyed with its secret.
+
+    The same on every run (the README's determinism), yet not computable from what /health and
+    the banner publish (the seed, the client id): it takes the client's secret. The client id is
+    in the message too, so two clients sharing a secret still get distinct tokens.
+    """
+    message = "\x1f".join(("athena-token", str(seed), client_id, str(counter))).encode("utf-8")
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()[:48]
 
 
 async def create_access_token(sandbox: Sandbox, body: dict[str, Any], user: str) -> Response:
@@ -24,7 +37,7 @@ async def create_access_token(sandbox: Sandbox, body: dict[str, Any], user: str)
     with sandbox.write() as conn:
         # The n-th token of a client is the same on every run: seed + client + n, never the time.
         (issued,) = conn.execute("SELECT COUNT(*) FROM athena_token WHERE client_id = ?", (user,)).fetchone()
-        token = stable_digest("athena-token", sandbox.seed, user, issued, size=24)
+        token = issue_token(sandbox.client_secrets[user], seed=sandbox.seed, client_id=user, counter=issued)
         conn.execute(
             "INSERT INTO athena_token (access_token, client_id, expires_at) VALUES (?, ?, ?)",
             (token, user, expires_at.isoformat() + "Z"),

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from patientmsg.conformance.oracle.checks import bodies, headers, lists, times
+from patientmsg.conformance.oracle.checks import bodies, lists, times
 
-__all__ = ["bodies", "headers", "lists", "times"]
+__all__ = ["bodies", "lists", "times"]

@@ -13,6 +13,7 @@ from patientmsg.conformance.shared.status import status_code_is_documented
 
 __all__ = [
     "oracle_401_names_a_bearer_challenge",
+    "oracle_assigned_request_ids_use_valid_characters",
     "oracle_cc_recipients_are_personnel_or_group",
     "oracle_echoes_opc_request_id",
     "oracle_error_codes_are_short_tokens",
@@ -108,6 +109,8 @@ def oracle_cc_recipients_are_personnel_or_group(ex: Exchange) -> bool | None:
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+# The spec's maxLength (x-inferred): a longer id is malformed there, and may be refused like one.
+_MAX_LENGTH = 128
 
 
 @response_check("oracle")
@@ -125,7 +128,7 @@ def oracle_every_response_has_opc_request_id(ex: Exchange) -> bool | None:
 def oracle_echoes_opc_request_id(ex: Exchange) -> bool | None:
     sent = ex.request_header("opc-request-id")
     # A malformed id may be refused or replaced; only a valid one must come back as it was.
-    if sent is None or not _REQUEST_ID.match(sent):
+    if sent is None or not _REQUEST_ID.match(sent) or len(sent) > _MAX_LENGTH:
         return True
     echoed = ex.headers.get("opc-request-id")
     if echoed != sent:
@@ -133,6 +136,24 @@ def oracle_echoes_opc_request_id(ex: Exchange) -> bool | None:
             "Oracle response does not echo opc-request-id",
             received=f"opc-request-id: {echoed!r} for a request that sent {sent!r}",
             documented="the response echoes the request's opc-request-id",
+        )
+    return None
+
+
+# The document states the characters for the request header; an id the server assigns is the one a
+# client is told to "provide" back to Oracle, so it should be valid as a request id too (our inference).
+@response_check("oracle")
+def oracle_assigned_request_ids_use_valid_characters(ex: Exchange) -> bool | None:
+    if ex.request_header("opc-request-id") is not None:
+        return True  # an echoed id is the client's: ORA-HDR-001 judges the echo
+    assigned = ex.headers.get("opc-request-id")
+    if assigned is None:
+        return True  # a missing header is ORA-HDR-002's
+    if not _REQUEST_ID.match(assigned):
+        raise ConformanceFailure(
+            "Oracle assigned an opc-request-id with characters a request id may not carry",
+            received=f"opc-request-id: {assigned[:80]!r}",
+            documented="letters, numbers, underscore, and dash",
         )
     return None
 
