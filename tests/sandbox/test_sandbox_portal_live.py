@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from live_server import serving
 from patientmsg.fixtures import sandbox_config
 from sandbox_helpers import SEED
-from test_sandbox_live import serving
 
 
 def test_an_acknowledged_portal_message_survives_kill_9(tmp_path: Path) -> None:
     portal: dict[str, Any] = sandbox_config("default", seed=SEED)["apis"]["portal"]
     store = tmp_path / "world.sqlite"
-    with serving(tmp_path, "--store", str(store)) as (base, _, _, process):
+    with serving(tmp_path, "--store", str(store)) as (base, _, process):
         login = {"grant_type": "password", **portal["auth"]["logins"]["patient"]}
         token = httpx.post(f"{base}/portal/token", data=login, timeout=5).json()["access_token"]
         body = {"providerId": portal["ids"]["provider_openId"], "subject": "Durable?", "text": "durable?"}
