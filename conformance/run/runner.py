@@ -26,7 +26,7 @@ from patientmsg.conformance.reports import (
     render_junit,
     render_markdown,
 )
-from patientmsg.conformance.run.engine import EnginePlan, run_engine
+from patientmsg.conformance.run.engine import EnginePlan, engine_jobs, run_engine
 from patientmsg.conformance.run.ledger import Ledger
 from patientmsg.conformance.run.pacing import RETRIES, Pacer, parse_rate
 from patientmsg.conformance.run.plan import engine_operations, engine_parameters
@@ -216,6 +216,11 @@ def _run(options: Options) -> int:
             # Not "auto" by default: Schemathesis 4.32.5's adaptive mode paces even a target that never
             # answers 429 (17 requests took 8 s). A 429 to a generated case is set aside instead.
             rate_limit=options.rate_limit.replace(" ", "") if options.rate_limit else None,
+            jobs=engine_jobs(
+                max_examples=options.max_examples,
+                allow_writes=options.allow_writes,
+                rate_limit=options.rate_limit,
+            ),
         )
         requests += run_engine(plan, ledger, redactor, say, sent_before=requests)
     if options.allow_writes:
