@@ -13,6 +13,7 @@ from typing import Any
 
 import schemathesis
 from hypothesis import configuration
+from patientmsg.conformance.catalogue import Catalogue
 from patientmsg.conformance.registry import RESPONSE_CHECKS
 from patientmsg.conformance.run.curl import curl_line
 from patientmsg.conformance.run.exemptions import documented_refusal
@@ -31,7 +32,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 from schemathesis.engine.recorder import Interaction, ScenarioRecorder
 
-__all__ = ["EnginePlan", "engine_config", "engine_jobs", "run_engine"]
+__all__ = ["EnginePlan", "Finish", "engine_config", "engine_jobs", "run_engine", "started_engine"]
 
 # Without --allow-writes only methods that change nothing probe a path for 405.
 SAFE_UNEXPECTED_METHODS = ["options", "trace"]
@@ -283,15 +284,54 @@ def _operation_ids(api: str, *, allow_writes: bool) -> list[str]:
     return found
 
 
-def run_engine(
-    plan: EnginePlan,
-    ledger: Ledger,
-    redactor: Redactor,
-    progress: Callable[[str], None],
-    *,
-    sent_before: int = 0,
-) -> int:
-    """Run every phase but stateful; returns how many requests were sent."""
+# finish(ledger, progress, sent_before=N): the engine's requests, its verdicts merged into the ledger.
+Finish = Callable[..., int]
+
+
+@contextlib.contextmanager
+def started_engine(plan: EnginePlan, redactor: Redactor, catalogue: Catalogue) -> Iterator[Finish]:
+    """Start the engine (in other processes, when the plan splits it) and give the call that finishes it.
+
+    Split, the children generate while this process runs the probes: nothing is written in a run
+    that splits, so neither sees the other. Their verdicts join the ledger only in `finish`, after the
+    probes', in the spec's order of operations, as one process would have recorded them.
+    """
+    operations = _operation_ids(plan.api, allow_writes=plan.allow_writes)
+    if plan.jobs < 2 or len(operations) < 2:
+
+        def in_this_process(ledger: Ledger, progress: Callable[[str], None], *, sent_before: int = 0) -> int:
+            reader = _Reader(ledger=ledger, redactor=redactor, progress=_counting(progress, sent_before))
+            _execute(_schema(plan), reader)
+            return reader.requests
+
+        yield in_this_process
+        return
+    _FORKED.update(plan=plan, catalogue=catalogue, redactor=redactor)
+    try:
+        # fork: the children start from this process's imports and registered checks, at no cost.
+        with multiprocessing.get_context("fork").Pool(min(plan.jobs, len(operations))) as pool:
+            shares = pool.imap(_run_share, operations)
+
+            def from_children(
+                ledger: Ledger, progress: Callable[[str], None], *, sent_before: int = 0
+            ) -> int:
+                say = _counting(progress, sent_before)
+                requests = 0
+                for share in shares:
+                    ledger.merge(share.ledger)
+                    requests += share.requests
+                    # Each operation's phases in turn, whole: the lines say which phase each count is of.
+                    for text, added in share.lines:
+                        say(text, added)
+                return requests
+
+            yield from_children
+    finally:
+        _FORKED.clear()
+
+
+def _counting(progress: Callable[[str], None], sent_before: int) -> Progress:
+    """Progress lines with the run's running total of requests."""
     total = sent_before
 
     def say(text: str, added: int | None) -> None:
@@ -302,23 +342,17 @@ def run_engine(
         total += added
         progress(f"{text} ({total} so far)")
 
-    operations = _operation_ids(plan.api, allow_writes=plan.allow_writes)
-    if plan.jobs < 2 or len(operations) < 2:
-        reader = _Reader(ledger=ledger, redactor=redactor, progress=say)
-        _execute(_schema(plan), reader)
-        return reader.requests
-    _FORKED.update(plan=plan, catalogue=ledger.catalogue, redactor=redactor)
-    requests = 0
-    try:
-        # fork: the children start from this process's imports and registered checks, at no cost.
-        with multiprocessing.get_context("fork").Pool(min(plan.jobs, len(operations))) as pool:
-            # In the spec's order, whichever process ran it: the report reads the same either way.
-            for share in pool.imap(_run_share, operations):
-                ledger.merge(share.ledger)
-                requests += share.requests
-                # Each operation's phases in turn, whole: the lines say which phase each count belongs to.
-                for text, added in share.lines:
-                    say(text, added)
-    finally:
-        _FORKED.clear()
-    return requests
+    return say
+
+
+def run_engine(
+    plan: EnginePlan,
+    ledger: Ledger,
+    redactor: Redactor,
+    progress: Callable[[str], None],
+    *,
+    sent_before: int = 0,
+) -> int:
+    """Run every phase but stateful; returns how many requests were sent."""
+    with started_engine(plan, redactor, ledger.catalogue) as finish:
+        return finish(ledger, progress, sent_before=sent_before)
