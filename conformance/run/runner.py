@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -27,7 +26,7 @@ from patientmsg.conformance.reports import (
     render_junit,
     render_markdown,
 )
-from patientmsg.conformance.run.engine import EnginePlan, engine_jobs, started_engine
+from patientmsg.conformance.run.engine import EnginePlan, run_engine
 from patientmsg.conformance.run.ledger import Ledger
 from patientmsg.conformance.run.pacing import RETRIES, Pacer, parse_rate
 from patientmsg.conformance.run.plan import engine_operations, engine_parameters
@@ -189,9 +188,22 @@ def _run(options: Options) -> int:
     active = {name for requirement in selected for name in requirement.verified_by}
     facts = _facts(options, redactor)
     say(f"patientmsg check --api {options.api} {config.base_url} (seed {options.seed})")
+    say("probes: deterministic calls, read-only")
+    requests = run_probes(
+        config,
+        primary,
+        second,
+        redactor,
+        ledger,
+        active,
+        writes=False,
+        seed=options.seed,
+        echo=say,
+        pacer=pacer,
+    )
     checks = _engine_checks(options.api, active)
-    plan = (
-        EnginePlan(
+    if checks:
+        plan = EnginePlan(
             api=options.api,
             base_url=config.base_url,
             seed=options.seed,
@@ -204,33 +216,8 @@ def _run(options: Options) -> int:
             # Not "auto" by default: Schemathesis 4.32.5's adaptive mode paces even a target that never
             # answers 429 (17 requests took 8 s). A 429 to a generated case is set aside instead.
             rate_limit=options.rate_limit.replace(" ", "") if options.rate_limit else None,
-            jobs=engine_jobs(
-                max_examples=options.max_examples,
-                allow_writes=options.allow_writes,
-                rate_limit=options.rate_limit,
-            ),
         )
-        if checks
-        else None
-    )
-    with contextlib.ExitStack() as stack:
-        # A split engine generates in other processes while the probes run here.
-        finish = stack.enter_context(started_engine(plan, redactor, catalogue)) if plan else None
-        say("probes: deterministic calls, read-only")
-        requests = run_probes(
-            config,
-            primary,
-            second,
-            redactor,
-            ledger,
-            active,
-            writes=False,
-            seed=options.seed,
-            echo=say,
-            pacer=pacer,
-        )
-        if finish is not None:
-            requests += finish(ledger, say, sent_before=requests)
+        requests += run_engine(plan, ledger, redactor, say, sent_before=requests)
     if options.allow_writes:
         say("probes: calls that change state (--allow-writes)")
         requests += run_probes(
