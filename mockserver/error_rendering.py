@@ -8,12 +8,13 @@ all of them, so the vendor's body is the only error format the sandbox ever send
 from __future__ import annotations
 
 import logging
+import re
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from patientmsg.mockserver.mounts import MOUNTS, api_of
-from patientmsg.mockserver.paths import ill_typed_parameter
-from patientmsg.mockserver.vendor_errors import ApiError, error_body, error_headers
+from patientmsg.mockserver.paths import documented_methods, ill_typed_parameter
+from patientmsg.mockserver.vendor_errors import ApiError, error_body, error_headers, error_media_type
 from starlette.exceptions import HTTPException
 
 __all__ = ["as_api_error", "handle_exception"]
@@ -47,6 +48,7 @@ def _http_error(exc: HTTPException, path: str, method: str) -> ApiError:
     if status == 405:
         # Starlette builds Allow from a set; sorted, the header is the same bytes on every run.
         allowed = sorted({m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()})
+        allowed = sorted(set(allowed) | set(documented_methods(path)))
         return ApiError(
             405,
             "Method not allowed.",
@@ -70,10 +72,28 @@ def _http_error(exc: HTTPException, path: str, method: str) -> ApiError:
     return ApiError(500, "Internal server error.", detail="The sandbox failed to answer; see its log.")
 
 
+def _portal_body_error(exc: ProblemException, path: str, method: str) -> ApiError:
+    """The portal names the field at fault (PORTAL-R57); a new message's subject or text is PORTAL-R23."""
+    detail = str(exc.detail or "The request body is missing or malformed.")
+    found = re.search(r"'([A-Za-z_]+)' is a required property", detail) or re.search(r" - '([^']*)'$", detail)
+    field = found.group(1).split(".")[0] if found else None
+    rule = (
+        "PORTAL-R23"
+        if field in ("subject", "text") and method == "POST" and path == "/portal/patient/conversations"
+        else None
+    )
+    return ApiError(400, "Bad request", detail=detail, code=rule, pointers=[f"/{field}"] if field else ())
+
+
 def as_api_error(exc: Exception, *, path: str, method: str) -> ApiError:
     """The vendor-neutral error `exc` stands for; unexpected exceptions are logged with their traceback."""
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, UnicodeDecodeError):
+        # Connexion's JSON body parser decodes before it parses: bytes that are not UTF-8 are bad input.
+        return ApiError(400, "Bad request.", detail="The request body is not valid UTF-8 JSON.")
+    if isinstance(exc, ProblemException) and exc.status_code == 400 and api_of(path) == "portal":
+        return _portal_body_error(exc, path, method)
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         return _http_error(exc, path, method)
     logger.error("unhandled error on %s %s", method, path, exc_info=exc)
@@ -85,10 +105,11 @@ async def handle_exception(request: ConnexionRequest, exc: Exception) -> Connexi
     path = request.scope.get("path", "")
     api = api_of(path)
     error = as_api_error(exc, path=path, method=request.scope.get("method", "GET"))
+    media_type = error_media_type(api)
     return ConnexionResponse(
         status_code=error.status_code,
-        mimetype="application/json",
-        content_type="application/json",
+        mimetype=media_type,
+        content_type=media_type,
         body=error_body(api, error),
         headers=error_headers(api, error, path=path),
     )

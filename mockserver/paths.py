@@ -12,7 +12,7 @@ import re
 from patientmsg.mockserver.mounts import MOUNTS
 from patientmsg.specs import APIS, load_spec, operations
 
-__all__ = ["ill_typed_parameter"]
+__all__ = ["documented_methods", "ill_typed_parameter"]
 
 _INTEGER = re.compile(r"-?[0-9]+")  # ASCII digits, as the validator reads them
 
@@ -54,3 +54,32 @@ def _mismatch(template: list[str], segments: list[str], types: dict[str, str]) -
         elif expected != actual:
             return None
     return bad
+
+
+@functools.cache
+def _methods(api: str) -> list[tuple[list[str], frozenset[str]]]:
+    spec = load_spec(api)
+    by_path: dict[str, set[str]] = {}
+    for method, path, _ in operations(spec):
+        by_path.setdefault(path, set()).add(method)
+    return [(path.strip("/").split("/"), frozenset(methods)) for path, methods in by_path.items()]
+
+
+def documented_methods(path: str) -> list[str]:
+    """Every method the spec documents on the resource at `path` (HEAD with GET), for a 405's Allow.
+
+    Connexion routes each operation on its own; on a wrong method Starlette names only the first
+    route's methods, so a path with GET and POST would answer `Allow: GET, HEAD`.
+    """
+    found: set[str] = set()
+    for api, prefix in MOUNTS.items():
+        if api in APIS and path.startswith(prefix + "/"):
+            segments = path[len(prefix) :].strip("/").split("/")
+            for template, methods in _methods(api):
+                if len(template) == len(segments) and all(
+                    t.startswith("{") or t == s for t, s in zip(template, segments, strict=True)
+                ):
+                    found |= methods
+    if "GET" in found:
+        found.add("HEAD")
+    return sorted(found)

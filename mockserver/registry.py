@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from patientmsg.mockserver import athena, mdhq, oracle
+from patientmsg.mockserver import athena, mdhq, oracle, portal
 from patientmsg.mockserver.mounts import MOUNTS
 
 __all__ = ["UNITS", "ApiUnit"]
@@ -27,4 +27,5 @@ UNITS: dict[str, ApiUnit] = {
     "athena": ApiUnit(athena.HANDLERS, MOUNTS["athena"]),
     "oracle": ApiUnit(oracle.HANDLERS, MOUNTS["oracle"], edge=oracle.OracleEdge),
     "mdhq": ApiUnit(mdhq.HANDLERS, MOUNTS["mdhq"]),
+    "portal": ApiUnit(portal.HANDLERS, MOUNTS["portal"]),
 }

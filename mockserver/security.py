@@ -16,6 +16,7 @@ from typing import Any
 
 from connexion.lifecycle import ConnexionRequest
 from patientmsg.mockserver.athena.oauth import token_client
+from patientmsg.mockserver.portal.access import bearer_check
 from patientmsg.mockserver.state import Sandbox
 from patientmsg.mockserver.vendor_errors import ApiError
 
@@ -118,5 +119,6 @@ def security_map(api: str, sandbox: Sandbox) -> dict[str, Callable[[], _Scheme]]
         "athena": {"oauth2": _athena_bearer(sandbox), "basic": _athena_client(sandbox)},
         "oracle": {"bearer": _oracle_bearer(sandbox)},
         "mdhq": {"basic": _mdhq_basic(sandbox)},
+        "portal": {"bearer": bearer_check(sandbox)},
     }
     return {kind: functools.partial(_Scheme, verify) for kind, verify in checks[api].items()}

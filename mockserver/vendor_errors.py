@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["ApiError", "error_body", "error_headers"]
+__all__ = ["ApiError", "error_body", "error_headers", "error_media_type"]
 
 # Short codes for programmatic parsing: Oracle's are OCI-style, MD HQ's snake_case (its spec's examples).
 _ORACLE_CODES = {
@@ -52,6 +52,7 @@ class ApiError(Exception):
         headers: Iterable[str] = (),
         pointers: Iterable[str] = (),
         response_headers: Mapping[str, str] | None = None,
+        members: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status
@@ -62,6 +63,7 @@ class ApiError(Exception):
         self.headers = list(headers)
         self.pointers = list(pointers)
         self.response_headers = dict(response_headers or {})
+        self.members = dict(members or {})  # extra body members of formats that have them (portal's limit)
 
     def __repr__(self) -> str:
         return f"ApiError({self.status_code}, {self.message!r}, detail={self.detail!r})"
@@ -91,6 +93,8 @@ def error_body(api: str | None, error: ApiError) -> bytes:
             if source:
                 detail["source"] = source
             body["details"] = [detail]
+    elif api == "portal":
+        body = _problem(error)
     elif api == "mdhq":
         code = error.code or _MDHQ_CODES.get(status, "error")
         body = {"success": False, "error": code, "message": error.detail or error.message}
@@ -100,6 +104,33 @@ def error_body(api: str | None, error: ApiError) -> bytes:
             "message": error.detail or error.message,
         }
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# The portal's rule for errors no handler names: malformed input, credentials, the caller's kind, the rest.
+_PORTAL_RULES = {400: "PORTAL-R57", 401: "PORTAL-R01", 403: "PORTAL-R02", 415: "PORTAL-R57"}
+
+
+def _problem(error: ApiError) -> dict[str, Any]:
+    """RFC 9457 problem details plus `rule` (the portal's format); fields at fault go in `errors`."""
+    status = error.status_code
+    rule = error.code or _PORTAL_RULES.get(status, "PORTAL-R56")
+    body: dict[str, Any] = {
+        "type": f"/portal/problems/{rule}",
+        "title": error.message,
+        "status": status,
+        "detail": error.detail or error.message,
+        "rule": rule,
+    }
+    fields = [*error.parameters, *error.headers, *(p.lstrip("/") for p in error.pointers)]
+    if fields:
+        body["errors"] = [{"field": name, "message": error.detail or error.message} for name in fields]
+    body.update(error.members)
+    return body
+
+
+def error_media_type(api: str | None) -> str:
+    """The Content-Type of `api`'s error bodies."""
+    return "application/problem+json" if api == "portal" else "application/json"
 
 
 def error_headers(api: str | None, error: ApiError, *, path: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ APIS: dict[str, str] = {
     "athena": "athena-secure-messages.yaml",
     "oracle": "oracle-patient-messages.yaml",
     "mdhq": "mdhq-patient-portal.yaml",
+    "portal": "portal-messaging.yaml",
 }
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
