@@ -13,6 +13,7 @@ from patientmsg.conformance.registry import APIS, UNITS
 __all__ = [
     "APIS",
     "CATEGORIES",
+    "DOCUMENT_TITLES",
     "LEVELS",
     "Catalogue",
     "CatalogueError",
@@ -35,6 +36,20 @@ CATEGORIES = (
 )
 LEVELS = ("MUST", "SHOULD")
 SOURCE_KINDS = ("seed", "public", "rfc", "openapi")
+# What a reader calls each source document; reports name it so, with the file name as detail.
+DOCUMENT_TITLES = {
+    "000_71082a46c47199d0.txt": "athenahealth API reference: Secure Messages",
+    "001_c779ca67df047574.txt": "Oracle Health Millennium Platform API: Patient Messages",
+    "002_c91a2f1e0c8e63b5.txt": "MD HQ patient portal help: Secure Messages",
+    "003_a060264fa162e935.txt": "MD HQ (Cerbo) API: patient portal endpoints",
+    "004_514b49265d656ca7.txt": "Practice system help: portal messaging",
+    "README.md": "Public facts about these APIs (the source documents' notes)",
+}
+_KIND_TITLES = {
+    "public": "Public documentation of the API",
+    "rfc": "IETF RFC",
+    "openapi": "OpenAPI Specification",
+}
 NEEDS = ("writes", "second")
 
 
@@ -53,6 +68,12 @@ class Source:
         if self.quote is not None:
             return f'{self.kind}: {self.file}: "{self.quote}"'
         return f"{self.kind}: {self.text}"
+
+    def title(self) -> str:
+        """The source as a reader names it: the document's title, else what kind of source it is."""
+        if self.file is not None and self.file in DOCUMENT_TITLES:
+            return DOCUMENT_TITLES[self.file]
+        return _KIND_TITLES.get(self.kind, self.kind)
 
     def as_dict(self) -> dict[str, str]:
         fields = {"kind": self.kind, "file": self.file, "quote": self.quote, "text": self.text}

@@ -168,9 +168,15 @@ def requirements(api: str | None, as_json: bool) -> None:
 @click.option("--strict", is_flag=True, help="Fail on any failed requirement, SHOULD included.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, help="Seconds to wait for the target.")
 @click.option("--waivers", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="FILE, or - for stdout."
+)
 @click.option("--junit-xml", "junit_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--markdown", "markdown_path", type=click.Path(dir_okay=False, path_type=Path), help="CI job summary."
+)
+@click.option("--rate-limit", default=None, help="At most this many requests, e.g. 10/s or 300/m.")
 @click.option("--print-config", is_flag=True, help="Print the effective config as TOML (secrets redacted).")
 def check(**options: object) -> None:
     """Check an implementation of an API against its requirements."""

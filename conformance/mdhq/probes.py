@@ -118,6 +118,7 @@ def _deletion(ctx: ProbeContext) -> Deletion:
 @probe("mdhq", writes=True)
 def mdhq_deleted_request_is_not_listed(ctx: ProbeContext) -> None:
     deletion = _deletion(ctx)
+    ctx.checked(deletion.listed_after)
     ids = [
         entry.get("id")
         for entry in body_of(deletion.listed_after).get("data") or []
@@ -148,6 +149,7 @@ def mdhq_second_delete_gets_404(ctx: ProbeContext) -> None:
 @probe("mdhq", writes=True)
 def mdhq_delete_records_time_and_user(ctx: ProbeContext) -> None:
     deletion = _deletion(ctx)
+    ctx.checked(deletion.deleted)
     body = body_of(deletion.deleted)
     user = ctx.primary.auth.get("username")
     if body.get("deleted_by") != user or parse_time(body.get("deleted_at")) is None:

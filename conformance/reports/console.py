@@ -12,16 +12,17 @@ SHOWN_PER_REQUIREMENT = 3
 def render_console(report: Report) -> str:
     lines = [
         "",
-        f"{'REQUIREMENT':<14}{'LEVEL':<8}{'STATUS':<9}{'FAILURES':>8}  TITLE",
+        f"{'REQUIREMENT':<14}{'LEVEL':<8}{'STATUS':<9}{'CHECKED':>8}{'FAILURES':>9}  TITLE",
     ]
     for result in report.results:
         requirement = result.requirement
         lines.append(
-            f"{requirement.id:<14}{requirement.level:<8}{result.status:<9}{result.failure_count:>8}  "
+            f"{requirement.id:<14}{requirement.level:<8}{result.status:<9}{result.checked:>8}"
+            f"{result.failure_count:>9}  "
             f"{requirement.title}"
         )
         if result.note:
-            lines.append(f"{'':<41}({result.note})")
+            lines.append(f"{'':<50}({result.note})")
     for result in report.results:
         if not result.failures:
             continue

@@ -24,6 +24,8 @@ def render_junit(report: Report) -> str:
         failures=str(report.count("failed")),
         skipped=str(report.count("skipped") + report.count("waived")),
         errors="0",
+        time=f"{report.duration:.3f}",
+        timestamp=report.facts.started,
     )
     ET.SubElement(ET.SubElement(suite, "properties"), "property", name="base_url", value=report.base_url)
     for result in report.results:
@@ -33,7 +35,11 @@ def render_junit(report: Report) -> str:
             "testcase",
             classname=f"{report.api}.{requirement.category}",
             name=f"{requirement.id} {requirement.title}",
+            time=f"{result.seconds:.3f}",
         )
+        properties = ET.SubElement(case, "properties")
+        ET.SubElement(properties, "property", name="level", value=requirement.level)
+        ET.SubElement(properties, "property", name="checked", value=str(result.checked))
         if result.status == "failed":
             element = ET.SubElement(
                 case,

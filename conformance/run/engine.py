@@ -16,6 +16,11 @@ from patientmsg.conformance.run.curl import curl_line
 from patientmsg.conformance.run.exemptions import documented_refusal
 from patientmsg.conformance.run.ledger import Ledger
 from patientmsg.conformance.run.routing import BUILTIN_CHECKS, failure_verifier, success_verifiers
+from patientmsg.conformance.run.schemathesis_adapter import (
+    builtin_check_applies,
+    error_code_sample,
+    is_network_error,
+)
 from patientmsg.conformance.setup.identity import Redactor
 from patientmsg.conformance.setup.usage import UsageProblem
 from patientmsg.specs import load_spec
@@ -27,7 +32,13 @@ __all__ = ["EnginePlan", "engine_config", "run_engine"]
 
 # Without --allow-writes only methods that change nothing probe a path for 405.
 SAFE_UNEXPECTED_METHODS = ["options", "trace"]
-_NETWORK_KINDS = ("connection_other", "network_other", "server_unavailable", "connection_ssl")
+# The engine's phases, as a vendor reading the progress would say them.
+_PHASE_WORDS = {
+    "examples": "the spec's documented examples",
+    "coverage": "boundary values, each invalid value, unlisted methods",
+    "fuzzing": "random valid and invalid requests",
+    "stateful": "sequences of calls",
+}
 _FILTERED = re.compile(r"-H 'Authorization: \[Filtered\]'")
 
 
@@ -44,6 +55,8 @@ class EnginePlan:
     parameters: dict[str, Any]
     # Per-operation overrides: operationId -> {"parameters": {...}, "headers": {...}}.
     operations: dict[str, dict[str, Any]]
+    # Schemathesis's own limiter, e.g. "10/s"; None: as fast as the target answers.
+    rate_limit: str | None = None
 
 
 def engine_config(plan: EnginePlan) -> dict[str, Any]:
@@ -79,6 +92,7 @@ def engine_config(plan: EnginePlan) -> dict[str, Any]:
         },
         "parameters": plan.parameters,
         "operations": operations,
+        **({"rate-limit": plan.rate_limit} if plan.rate_limit else {}),
     }
 
 
@@ -100,6 +114,8 @@ class _Reader:
     redactor: Redactor
     progress: Callable[[str], None]
     requests: int = 0
+    # Requests the probes sent before the engine started, for the running total.
+    sent_before: int = 0
 
     def scenario(self, event: events.ScenarioFinished) -> None:
         recorder: ScenarioRecorder = event.recorder
@@ -107,10 +123,17 @@ class _Reader:
         failed = 0
         for case_id, nodes in recorder.checks.items():
             interaction = recorder.interactions.get(case_id)
+            if _status(interaction) == 429:
+                # The target asked the kit to slow down: that answer says nothing about any requirement.
+                self.ledger.throttled += 1
+                continue
+            case = recorder.cases.get(case_id)
             for node in nodes:
                 if node.failure_info is None:
+                    if not self._applies(node.name, case.value if case else None, interaction):
+                        continue
                     for name in success_verifiers(self.ledger.catalogue, node.name, _status(interaction)):
-                        self.ledger.mark_ran(name)
+                        self.ledger.count_checked(name)
                     continue
                 failure = node.failure_info.failure
                 # A check that sent its own request (e.g. without credentials) failed on that one.
@@ -123,17 +146,34 @@ class _Reader:
                 ):
                     continue
                 failed += 1
+                self.ledger.count_checked(verifier)
                 message = self.redactor.scrub(f"[{failure.operation or recorder.label}] {failure}")
-                self.ledger.fail(verifier, message, _request_curl(own, self.redactor), recorder.label)
+                self.ledger.fail(
+                    verifier, message, _request_curl(own, self.redactor), recorder.label, _status(own)
+                )
         if event.status.value != "skip":
             verdict = f", {failed} failed checks" if failed else ""
             self.progress(
-                f"  {event.phase.value:<9} {recorder.label}: {len(recorder.interactions)} requests{verdict}"
+                f"  {recorder.label}: {len(recorder.interactions)} requests{verdict} "
+                f"({self.sent_before + self.requests} so far)"
             )
+
+    def _applies(self, check: str, case: Any, interaction: Interaction | None) -> bool:
+        method = interaction.request.method if interaction is not None else None
+        # A refusal a documented rule allows was not a judgement of the check.
+        if (
+            check == "positive_data_acceptance"
+            and interaction is not None
+            and documented_refusal(self.ledger.catalogue.api, interaction.request.uri)
+        ):
+            return False
+        return builtin_check_applies(check, case, method, _status(interaction))
 
     def read(self, event: events.EngineEvent) -> None:
         if isinstance(event, events.PhaseStarted) and event.phase.is_enabled:
-            self.progress(f"engine: {event.phase.name.value} phase")
+            # The engine's own set-up phases (probing, schema analysis...) mean nothing to a vendor.
+            if event.phase.name.value in _PHASE_WORDS:
+                self.progress(f"generated cases: {_PHASE_WORDS[event.phase.name.value]}")
         elif isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
             self.scenario(event)
         elif isinstance(event, events.NonFatalError):
@@ -143,9 +183,9 @@ class _Reader:
 
     def error(self, event: events.NonFatalError) -> None:
         title, message = event.info.title, self.redactor.scrub(event.info.message)
-        if event.info._kind.value in _NETWORK_KINDS:
+        if is_network_error(event.info):
             placeholder = " ".join(self.redactor.placeholder_args())
-            sample = _FILTERED.sub(lambda _: placeholder, event.info._code_sample or "")
+            sample = _FILTERED.sub(lambda _: placeholder, error_code_sample(event.info))
             self.ledger.fail(
                 "not_a_server_error",
                 f"[{event.label}] {title}\nReceived: {message}\nDocumented: an HTTP response",
@@ -168,11 +208,18 @@ def _private_hypothesis_home() -> Iterator[None]:
             configuration.set_hypothesis_home_dir(previous)
 
 
-def run_engine(plan: EnginePlan, ledger: Ledger, redactor: Redactor, progress: Callable[[str], None]) -> int:
+def run_engine(
+    plan: EnginePlan,
+    ledger: Ledger,
+    redactor: Redactor,
+    progress: Callable[[str], None],
+    *,
+    sent_before: int = 0,
+) -> int:
     """Run every phase but stateful; returns how many requests were sent."""
     config = SchemathesisConfig.from_dict(engine_config(plan))
     schema = schemathesis.openapi.from_dict(load_spec(plan.api), config=config)
-    reader = _Reader(ledger=ledger, redactor=redactor, progress=progress)
+    reader = _Reader(ledger=ledger, redactor=redactor, progress=progress, sent_before=sent_before)
     with _private_hypothesis_home():
         for event in from_schema(schema).execute():
             reader.read(event)

@@ -58,3 +58,5 @@ class Finding:
     message: str
     curl: str
     operation: str | None = None
+    # The status the curl line's request got back (None: no HTTP response, or no single request).
+    status: int | None = None

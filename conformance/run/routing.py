@@ -7,10 +7,10 @@ field the vendor documents weighs more (MUST) than one the spec infers (SHOULD).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from patientmsg.conformance.catalogue import Catalogue
+from patientmsg.conformance.run.schemathesis_adapter import missing_property
 
 __all__ = ["BUILTIN_CHECKS", "failure_verifier", "success_verifiers"]
 
@@ -27,14 +27,12 @@ BUILTIN_CHECKS = (
     "unsupported_method",
     "allow_header_conformance",
 )
-_REQUIRED = re.compile(r'^"([^"]+)" is a required property')
 
 
 def _field_of(failure: Any) -> str | None:
     """The field a JSON Schema failure is about: the missing property, or the last named step."""
     if getattr(failure, "schema_path", None) and failure.schema_path[-1] == "required":
-        match = _REQUIRED.match(str(getattr(failure, "_raw_message", "")))
-        return match.group(1) if match else None
+        return missing_property(failure)
     names = [step for step in getattr(failure, "instance_path", []) if isinstance(step, str)]
     return names[-1] if names else None
 

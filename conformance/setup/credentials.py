@@ -19,6 +19,9 @@ _READ = {
     "oracle": "/20241001/patientMessages/inboxItems?patientId={patientId}",
     "mdhq": "/api/v1/patients/{pt_id}/portal/enqueued",
 }
+# Further reads of configured ids: when these answer 404 too, the kit is knocking on the wrong door.
+_MORE_READS = {"athena": ("/v1/{practiceid}/patients/{patientid}/securemessage/{messagethreadid}",)}
+_PREFIX = {"athena": "/athena", "oracle": "/oracle", "mdhq": "/mdhq"}
 
 
 def verify_credentials(config: KitConfig, primary: Identity, second: Identity | None) -> None:
@@ -45,3 +48,30 @@ def _try(config: KitConfig, identity: Identity, given: IdentityConfig, section: 
             f"the target refused the credentials in {section} ({response.status_code} on GET {path}): "
             "check the config's credentials and ids"
         )
+    if response.status_code == 404 and section == "[auth]":
+        _every_read_404(config, given, authorization, path)
+
+
+def _every_read_404(config: KitConfig, given: IdentityConfig, authorization: str, first: str) -> None:
+    """A run whose every id answers 404 tests nothing: stop it with a hint instead of reporting it."""
+    paths = [first]
+    for template in _MORE_READS.get(config.api, ()):
+        try:
+            paths.append(template.format(**given.ids))
+        except KeyError:
+            continue
+    for path in paths[1:]:
+        try:
+            response = requests.get(
+                config.base_url + path, headers={"Authorization": authorization}, timeout=TIMEOUT
+            )
+        except requests.RequestException:
+            return
+        if response.status_code != 404:
+            return
+    raise UsageProblem(
+        f"every read of the configured ids answered 404 (GET {', GET '.join(paths)} "
+        f"below {config.base_url}): "
+        f"does --base-url end with the API's prefix (e.g. http://host:8000{_PREFIX[config.api]} for the "
+        "sandbox, or your gateway's own), and are [ids] this tenant's?"
+    )

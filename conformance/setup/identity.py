@@ -79,6 +79,28 @@ class Identity:
             return ["-u", f'"${self.env}_USERNAME:${self.env}_PASSWORD"']
         return ["-H", f'"Authorization: Bearer ${self.env}_TOKEN"']
 
+    def env_help(self) -> list[tuple[str, str]]:
+        """(variable, how to set it) for the variables this identity's curl lines read."""
+        whose = "the second tenant's" if self.env.endswith("_SECOND") else "the config's"
+        if self.auth.kind == "basic":
+            return [
+                (f"{self.env}_USERNAME", f"{whose} [auth] basic username"),
+                (f"{self.env}_PASSWORD", f"{whose} [auth] basic password"),
+            ]
+        token = (
+            f'an access token: curl -s -u "${self.env}_CLIENT_ID:${self.env}_CLIENT_SECRET" '
+            f"-d grant_type=client_credentials {self.token_url} (its access_token)"
+            if self.auth.kind == "oauth2"
+            else f"{whose} [auth] bearer_token"
+        )
+        found = [(f"{self.env}_TOKEN", token)]
+        if self.auth.kind == "oauth2":
+            found += [
+                (f"{self.env}_CLIENT_ID", f"{whose} [auth.oauth2] client_id"),
+                (f"{self.env}_CLIENT_SECRET", f"{whose} [auth.oauth2] client_secret"),
+            ]
+        return found
+
     def token_request_curl_args(self) -> list[str]:
         return ["-u", f'"${self.env}_CLIENT_ID:${self.env}_CLIENT_SECRET"']
 
@@ -119,6 +141,9 @@ class Redactor:
             if header == identity.known_authorization():
                 return identity.curl_args()
         return None
+
+    def env_help(self) -> list[tuple[str, str]]:
+        return [entry for identity in self._identities for entry in identity.env_help()]
 
     def placeholder_args(self) -> list[str]:
         """curl words for the primary identity's credentials (what a generated request sent)."""

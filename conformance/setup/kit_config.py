@@ -17,6 +17,7 @@ from patientmsg.conformance.setup.usage import UsageProblem
 __all__ = [
     "AUTH_KINDS",
     "DEFAULT_BASE_URLS",
+    "KNOWN_IDS",
     "REQUIRED_IDS",
     "AuthConfig",
     "IdentityConfig",
@@ -34,6 +35,23 @@ REQUIRED_IDS = {
     "mdhq": ("pt_id",),
 }
 SECOND_REQUIRED_IDS = {"athena": ("practiceid", "patientid"), "oracle": ("patientId",), "mdhq": ("pt_id",)}
+# Every id a probe may ask for ([ids] and [second.ids]); any other key is a typo, and an error.
+KNOWN_IDS = {
+    "athena": (
+        "practiceid",
+        "patientid",
+        "messagethreadid",
+        "archived_messagethreadid",
+        "labresult_messagethreadid",
+        "small_patientid",
+        "empty_patientid",
+        "departmentid",
+        "providerid",
+    ),
+    "oracle": ("patientId", "small_patientId", "empty_patientId"),
+    "mdhq": ("pt_id", "no_email_pt_id", "empty_pt_id", "queue_request_id"),
+}
+_TOP_KEYS = ("base_url", "auth", "ids", "second")
 _AUTH_FIELDS = {
     "bearer_token": (),
     "basic": ("username", "password"),
@@ -119,13 +137,17 @@ def _expand(value: Any, where: str) -> Any:
     return _ENV.sub(lookup, value)
 
 
+def _unknown(key: str, known: tuple[str, ...] | list[str]) -> UsageProblem:
+    return UsageProblem(f"config: unknown key {key}; known: {', '.join(known)}")
+
+
 def _auth(api: str, raw: Any, where: str) -> AuthConfig:
     if not isinstance(raw, dict) or not raw:
         raise UsageProblem(f"config: [{where}] needs one of {', '.join(AUTH_KINDS[api])}")
     kinds = [key for key in raw if key in _AUTH_FIELDS]
     unknown = sorted(set(raw) - set(_AUTH_FIELDS))
     if unknown:
-        raise UsageProblem(f"config: unknown key {where}.{unknown[0]}")
+        raise _unknown(f"{where}.{unknown[0]}", list(AUTH_KINDS[api]))
     if len(kinds) != 1 or kinds[0] not in AUTH_KINDS[api]:
         raise UsageProblem(f"config: [{where}] for {api} takes exactly one of {', '.join(AUTH_KINDS[api])}")
     kind = kinds[0]
@@ -143,16 +165,18 @@ def _auth(api: str, raw: Any, where: str) -> AuthConfig:
         values[name] = table[name]
     extra = sorted(set(table) - set(_AUTH_FIELDS[kind]))
     if extra:
-        raise UsageProblem(f"config: unknown key {where}.{kind}.{extra[0]}")
+        raise _unknown(f"{where}.{kind}.{extra[0]}", _AUTH_FIELDS[kind])
     return AuthConfig(kind=kind, values=values)
 
 
-def _ids(raw: Any, where: str) -> dict[str, int | str]:
+def _ids(api: str, raw: Any, where: str) -> dict[str, int | str]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
         raise UsageProblem(f"config: [{where}] must be a table")
     for key, value in raw.items():
+        if key not in KNOWN_IDS[api]:
+            raise _unknown(f"{where}.{key}", KNOWN_IDS[api])
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise UsageProblem(f"config: {where}.{key} must be an integer or a string")
     return dict(raw)
@@ -161,9 +185,9 @@ def _ids(raw: Any, where: str) -> dict[str, int | str]:
 def _identity(api: str, raw: dict[str, Any], where: str, required: tuple[str, ...]) -> IdentityConfig:
     unknown = sorted(set(raw) - {"auth", "ids"})
     if unknown:
-        raise UsageProblem(f"config: unknown key {where}{unknown[0]}")
+        raise _unknown(f"{where}{unknown[0]}", ("auth", "ids"))
     identity = IdentityConfig(
-        auth=_auth(api, raw.get("auth"), f"{where}auth"), ids=_ids(raw.get("ids"), f"{where}ids")
+        auth=_auth(api, raw.get("auth"), f"{where}auth"), ids=_ids(api, raw.get("ids"), f"{where}ids")
     )
     missing = [name for name in required if name not in identity.ids]
     if missing:
@@ -178,9 +202,9 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise UsageProblem(f"config: cannot read {path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageProblem(f"config: {path} is not valid TOML: {exc}") from None
-    unknown = sorted(set(data) - {"base_url", "auth", "ids", "second"})
+    unknown = sorted(set(data) - set(_TOP_KEYS))
     if unknown:
-        raise UsageProblem(f"config: unknown key {unknown[0]!r} in {path}")
+        raise UsageProblem(f"config: unknown key {unknown[0]!r} in {path}; known: {', '.join(_TOP_KEYS)}")
     return data
 
 
@@ -191,17 +215,6 @@ def _sandbox_defaults(api: str) -> dict[str, Any]:
         raise UsageProblem(f"config: sandbox defaults are unavailable ({exc}); give --config FILE") from None
     section: dict[str, Any] = sandbox_config("default")["apis"][api]
     return section
-
-
-def _merge(defaults: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    # A file's [auth] or [second] replaces the default's whole; its [ids] override key by key.
-    merged = {key: value for key, value in defaults.items() if key in ("auth", "ids", "second")}
-    for key, value in data.items():
-        if key == "ids" and isinstance(value, dict):
-            merged["ids"] = {**merged.get("ids", {}), **value}
-        else:
-            merged[key] = value
-    return merged
 
 
 def _check_url(base_url: str) -> str:
@@ -219,7 +232,11 @@ def _check_url(base_url: str) -> str:
 
 
 def load_config(api: str, base_url: str | None, path: Path | None) -> KitConfig:
-    """The effective config: a file's values over the sandbox defaults, which apply to loopback only."""
+    """The effective config: the file's, whole; without a file, the sandbox's (loopback targets only).
+
+    Nothing of the sandbox's world joins a user's config: a vendor's server on localhost must not be
+    probed with the sandbox's ids or its second tenant.
+    """
     data = _read_file(path) if path is not None else {}
     url = _check_url(base_url or str(data.get("base_url") or DEFAULT_BASE_URLS[api]))
     loopback = is_loopback(url)
@@ -228,9 +245,9 @@ def load_config(api: str, base_url: str | None, path: Path | None) -> KitConfig:
             f"{url} is not a loopback target: give --config FILE with [auth] and [ids] "
             "(the sandbox defaults apply only to 127.0.0.1/localhost)"
         )
-    if loopback:
-        data = _merge(_sandbox_defaults(api), data)
-        origin = "sandbox defaults" + (f" under {path}" if path else "")
+    if path is None:
+        data = {key: value for key, value in _sandbox_defaults(api).items() if key in _TOP_KEYS}
+        origin = "sandbox defaults"
     else:
         origin = str(path)
     data = _expand(data, "")

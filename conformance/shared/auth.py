@@ -51,6 +51,7 @@ def every_operation_requires_credentials(ctx: ProbeContext) -> None:
         anonymous = ctx.get(path, params=query, anonymous=True)
         invalid = ctx.get(path, params=query, authorization=_invalid_credentials(ctx))
         for label, exchange in (("without credentials", anonymous), ("with invalid credentials", invalid)):
+            ctx.checked(exchange)
             if exchange.status not in (401, 403):
                 ctx.fail(
                     "operation answers a request " + label,

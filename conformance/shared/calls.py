@@ -32,6 +32,7 @@ def body_of(exchange: Exchange) -> dict[str, Any]:
 
 
 def expect_unauthorized(ctx: ProbeContext, exchange: Exchange, what: str) -> None:
+    ctx.checked(exchange)
     if exchange.status != 401:
         ctx.fail(
             f"{what} not refused with 401",
@@ -50,6 +51,7 @@ def expect_error(
     keys: tuple[str, ...],
 ) -> None:
     """The response has one of the statuses and a JSON object body with the vendor's error keys."""
+    ctx.checked(exchange)
     body = exchange.json()
     if exchange.status not in statuses or not isinstance(body, dict) or any(key not in body for key in keys):
         ctx.fail(title, received=describe(exchange), documented=documented, exchange=exchange)
@@ -60,6 +62,7 @@ def expect_refused_across_tenants(
 ) -> None:
     identity = ctx.second if as_second else ctx.primary
     exchange = ctx.get(path, params=params, identity=identity)
+    ctx.checked(exchange)
     if exchange.status not in (403, 404):
         whose = (
             "second tenant's credentials on the first's"

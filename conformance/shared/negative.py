@@ -91,6 +91,7 @@ def invalid_parameters_are_rejected(ctx: ProbeContext) -> None:
         else:
             headers[name] = value
         exchange = ctx.get(path, params=params, headers=headers)
+        ctx.checked(exchange)
         # 401 or 403 would say the credentials failed, not that the value was judged.
         if not 400 <= exchange.status < 500 or exchange.status in (401, 403):
             ctx.fail(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -67,3 +69,27 @@ def test_requirements_command_prints_the_catalogue() -> None:
     first = listed[0]
     assert set(first) == {"api", "id", "title", "category", "level", "source", "verified_by", "needs"}
     assert first["source"]["kind"] in {"seed", "public", "rfc", "openapi"}
+
+
+def _proven(api: str) -> set[str]:
+    """Requirement ids a planted-defect case of this API shows failing (`defects/<api>.py`)."""
+    module = importlib.import_module(f"defects.{api}")
+    cases: dict[str, tuple[Any, ...]] = module.CASES
+    return {requirement for case in cases.values() if case[0] == api for requirement in case[3]}
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_every_requirement_is_proven_able_to_fail(api: str) -> None:
+    """Each requirement id is named by a planted defect that the kit catches (issue 8, Deliver 1)."""
+    ids = [requirement.id for requirement in load_catalogue(api).requirements]
+    proven = _proven(api)
+    every = sum(len(load_catalogue(name).requirements) for name in APIS)
+    figure = sum(len(_proven(name) & {r.id for r in load_catalogue(name).requirements}) for name in APIS)
+    mine = len(proven & set(ids))
+    print(f"requirements with a proven failure / all: {figure}/{every} ({api}: {mine}/{len(ids)})")
+    assert sorted(set(proven) - set(ids)) == [], "a defect case names a requirement the catalogue lacks"
+    missing = [rid for rid in ids if rid not in proven]
+    assert missing == [], (
+        f"{api}: {len(missing)} of {len(ids)} requirements have no planted defect in "
+        f"tests/conformance/defects/{api}.py; overall {figure}/{every} proven: {', '.join(missing)}"
+    )

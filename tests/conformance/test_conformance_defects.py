@@ -97,11 +97,13 @@ def test_leak_across_practices_fails_auth(sandbox: Sandbox, tmp_path: Path) -> N
     [
         (
             "oracle",
+            '[auth]\nbearer_token = "${PM_SHARED}"\n[ids]\npatientId = "12724066"\n'
             '[second.auth]\nbearer_token = "${PM_SHARED}"\n[second.ids]\npatientId = "12724067"\n',
             "ORA-AUTH-004",
         ),
         (
             "mdhq",
+            '[auth]\nbasic = {username = "${PM_USER}", password = "${PM_SHARED}"}\n[ids]\npt_id = 1\n'
             '[second.auth]\nbasic = {username = "${PM_USER}", password = "${PM_SHARED}"}\n'
             "[second.ids]\npt_id = 221\n",
             "MDHQ-AUTH-004",

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import re
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from defect_proxy import DefectProxy, Forward, Request, Response
+from defects import CASES, athena_token
 from kit_harness import Sandbox, run_kit
 from patientmsg.fixtures import sandbox_config
 
@@ -32,6 +36,12 @@ def _reports(tmp_path: Path, name: str) -> tuple[str, ...]:
         "--html",
         str(tmp_path / f"{name}.html"),
     )
+
+
+def _untimed(text: str) -> str:
+    """A report without what changes run to run: JUnit times and the HTML's date and duration."""
+    text = re.sub(r'(time|timestamp)="[^"]*"', r'\1=""', text)
+    return re.sub(r'<span class="timing">[^<]*</span>', "", text)
 
 
 def _texts(tmp_path: Path, name: str) -> dict[str, str]:
@@ -115,12 +125,18 @@ def test_report_shapes(sandbox: Sandbox, tmp_path: Path) -> None:
     assert set(report) == {"api", "base_url", "seed", "passed", "results"}
     assert report["api"] == "athena" and report["seed"] == 0 and report["passed"] is False
     for result in report["results"]:
-        assert set(result) == {"requirement", "title", "category", "level", "status", "failures"}
+        assert set(result) == {"requirement", "title", "category", "level", "status", "checked", "failures"}
         assert result["status"] in {"passed", "failed", "skipped", "waived"}
-        assert all(set(failure) == {"message", "curl"} for failure in result["failures"])
+        # A pass is never vacuous: it names how many exchanges its verifiers asserted on.
+        assert result["status"] != "passed" or result["checked"] > 0
+        assert all(set(failure) == {"message", "curl", "status"} for failure in result["failures"])
     junit = ET.fromstring((tmp_path / "shape.xml").read_text())
     cases = junit.findall(".//testcase")
     assert len(cases) == len(report["results"])
+    checked = {r["requirement"]: str(r["checked"]) for r in report["results"]}
+    for case in cases:
+        shown = case.find("properties/property[@name='checked']")
+        assert shown is not None and shown.get("value") == checked[case.get("name", "").split()[0]]
     failed = [case for case in cases if case.find("failure") is not None]
     assert {case.get("name", "").split()[0] for case in failed} == {
         r["requirement"] for r in report["results"] if r["status"] == "failed"
@@ -153,7 +169,9 @@ def test_same_seed_gives_the_same_report(sandbox: Sandbox, tmp_path: Path) -> No
             )
         assert run.exit_code == 1
         # The proxy's port is in base_url and every curl line; the rest must match byte for byte.
-        texts.append({k: v.replace(proxy.url, "PROXY") for k, v in _texts(tmp_path, attempt).items()})
+        texts.append(
+            {k: _untimed(v.replace(proxy.url, "PROXY")) for k, v in _texts(tmp_path, attempt).items()}
+        )
     assert texts[0] == texts[1]
 
 
@@ -179,3 +197,77 @@ def test_waivers_valid_and_expired(sandbox: Sandbox, tmp_path: Path) -> None:
     assert lapsed.exit_code == 1
     assert {lapsed.result(rid)["status"] for rid in ERROR_BODY} == {"failed"}
     assert "waiver expired on 2001-01-01" in lapsed.stdout
+
+
+def _replay(line: str, env: dict[str, str]) -> int:
+    """Run a report's curl line as a user would (the shell expands its variables); its status code."""
+    done = subprocess.run(
+        ["sh", "-c", line + " -s -o /dev/null -w '%{http_code}' --max-time 20"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    return int(done.stdout or 0)
+
+
+def test_every_curl_line_reproduces_the_response_it_is_shown_with(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The ATH-PAG-005 defect: "Received" from one request, the curl line from another."""
+    athena = sandbox_config()["apis"]["athena"]
+    client = athena["auth"]["oauth2"]
+    env = {
+        "ATHENA_TOKEN": athena_token(sandbox, client),
+        "ATHENA_CLIENT_ID": client["client_id"],
+        "ATHENA_CLIENT_SECRET": client["client_secret"],
+    }
+    _, defect, options, _, _ = CASES["pagination-athena"]
+    with DefectProxy(sandbox.url, defect) as proxy:
+        run = run_kit(
+            "--api", "athena", "--base-url", f"{proxy.url}/athena", *FEW, *options,
+            "--only", "error-body", tmp_path=tmp_path,
+        )  # fmt: skip
+        assert run.report is not None and run.exit_code == 1
+        failures = [f for r in run.report["results"] for f in r["failures"] if f["curl"] and f["status"]]
+        assert len(failures) >= 2
+        for failure in failures:
+            assert _replay(failure["curl"], env) == failure["status"], failure
+
+
+def test_report_paths_are_checked_before_the_run(tmp_path: Path) -> None:
+    """A typo in a report path used to surface after the whole run, as exit 2 with nothing written."""
+    missing = tmp_path / "no-such-folder" / "report.html"
+    run = run_kit(
+        "--api", "mdhq", "--base-url", "http://127.0.0.1:9/mdhq", "--html", str(missing), json_report=False
+    )
+    assert run.exit_code == 2
+    assert "--html" in run.stderr and "does not exist" in run.stderr
+    assert "unreachable" not in run.stderr  # stopped before it tried the target
+
+
+def test_json_to_stdout_markdown_summary_and_html_summary(sandbox: Sandbox, tmp_path: Path) -> None:
+    with DefectProxy(sandbox.url, _problem_json) as proxy:
+        run = run_kit(
+            "--api", "athena", "--base-url", f"{proxy.url}/athena", *FEW, "--only", "error-body",
+            "--json", "-", "--markdown", str(tmp_path / "summary.md"), "--html", str(tmp_path / "r.html"),
+            "--junit-xml", str(tmp_path / "r.xml"), json_report=False,
+        )  # fmt: skip
+    assert run.exit_code == 1
+    report = json.loads(run.stdout)  # stdout holds the JSON alone; progress went to stderr
+    assert report["passed"] is False and "probe ATH-ERR-002" in run.stderr
+    assert "generated cases:" in run.stderr and "requests so far" in run.stderr
+    assert "coverage phase" not in run.stderr and "engine:" not in run.stderr
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.startswith("## patientmsg check athena: FAILED")
+    assert "| MUST | 0 | 3 | 0 | 0 |" in summary and "ATH-ERR-001" in summary
+    html = (tmp_path / "r.html").read_text()
+    # The summary comes before the requirements; sources by title; evidence folded; env vars explained.
+    assert html.index("FAILED") < html.index("<h2>Requirements</h2>") < html.index("<h2>Failures</h2>")
+    for fact in ("Requests sent", "Duration", "Date", "Seed", "Kit", "sha256", "Target"):
+        assert fact in html.split("<h2>Requirements</h2>")[0]
+    assert "athenahealth API reference: Secure Messages" in html and "<details>" in html
+    assert "ATHENA_TOKEN" in html.split("Replaying a curl line")[1]
+    junit = ET.fromstring((tmp_path / "r.xml").read_text())
+    suite = junit.find("testsuite")
+    assert suite is not None and float(suite.get("time", "-1")) >= 0
+    assert all(case.get("time") is not None for case in junit.findall(".//testcase"))

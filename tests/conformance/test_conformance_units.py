@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -55,11 +56,9 @@ def test_curl_replaces_kit_credentials_with_variables() -> None:
 def test_schema_failures_route_by_field_and_status() -> None:
     athena = load_catalogue("athena")
     missing = SimpleNamespace(
-        schema_path=["allOf", 1, "required"], _raw_message='"documentid" is a required property'
+        schema_path=["allOf", 1, "required"], message='"documentid" is a required property'
     )
-    inferred = SimpleNamespace(
-        schema_path=["required"], _raw_message='"messagethreadid" is a required property'
-    )
+    inferred = SimpleNamespace(schema_path=["required"], message='"messagethreadid" is a required property')
     wrong = SimpleNamespace(
         schema_path=["properties", "sendertype", "enum"], instance_path=["messagelist", 0, "sendertype"]
     )
@@ -107,3 +106,37 @@ def test_default_response_covers_errors_only() -> None:
     with pytest.raises(ConformanceFailure, match="Received: 203"):
         mdhq_checks.mdhq_status_code_is_documented(_exchange(url, 203, {}))
     assert mdhq_checks.mdhq_status_code_is_documented(_exchange("http://h/mdhq/elsewhere", 203, {})) is True
+
+
+def test_schemathesis_adapter_network_error_reads_public_title_and_code_sample() -> None:
+    """Fails by name when the pinned Schemathesis renames what the adapter reads."""
+    import requests
+    from patientmsg.conformance.run.schemathesis_adapter import error_code_sample, is_network_error
+    from schemathesis.engine.errors import EngineErrorInfo
+
+    info = EngineErrorInfo(requests.ConnectionError("refused"), code_sample="curl -X GET http://h/x")
+    assert is_network_error(info), "EngineErrorInfo.title is no longer 'Network Error'"
+    assert error_code_sample(info) == "curl -X GET http://h/x", "EngineErrorInfo.code_sample changed"
+    assert not is_network_error(EngineErrorInfo(RuntimeError("x")))
+
+
+def test_schemathesis_adapter_case_meta_and_modes_are_public() -> None:
+    import schemathesis
+    from schemathesis.generation.case import Case
+
+    assert isinstance(Case.__dict__.get("meta"), property), "Case.meta is no longer a public property"
+    assert schemathesis.GenerationMode.NEGATIVE.is_negative, "GenerationMode.is_negative changed"
+    assert schemathesis.GenerationMode.POSITIVE.is_positive, "GenerationMode.is_positive changed"
+
+
+def test_the_kit_reads_no_private_schemathesis_attribute() -> None:
+    """Private names (`_kind`, `_code_sample`, `_raw_message`) held the kit to one exact pin."""
+    import re
+    from importlib.resources import files
+
+    root = files("patientmsg.conformance")
+    private = re.compile(r"\.(_kind|_code_sample|_raw_message|_meta)\b")
+    sources = list(Path(str(root)).rglob("*.py"))
+    assert sources
+    offenders = [str(p) for p in sources if private.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

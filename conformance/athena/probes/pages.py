@@ -44,6 +44,7 @@ def athena_default_limit_is_1000(ctx: ProbeContext) -> None:
     if total <= 1000:
         raise Skip(f"the largest list holds {total} threads; a default of 1000 cannot show below 1001")
     exchange = ctx.get(list_path(ctx, kind))
+    ctx.checked(exchange)
     entries = list_entries(body_of(exchange), kind)
     if exchange.status != 200 or not isinstance(entries, list) or len(entries) != 1000:
         count = len(entries) if isinstance(entries, list) else "no"
@@ -94,6 +95,7 @@ def athena_offset_walk_yields_each_thread_once(ctx: ProbeContext) -> None:
         if offset >= total or expired():
             break
         exchange = ctx.get(list_path(ctx, kind), params={"limit": WALK_LIMIT, "offset": offset})
+        ctx.checked(exchange)
         body = body_of(exchange)
         entries = list_entries(body, kind)
         if exchange.status != 200 or not isinstance(entries, list):

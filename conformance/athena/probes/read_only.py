@@ -124,6 +124,7 @@ def athena_can_reply_matches_thread_status(ctx: ProbeContext) -> None:
         cases.append((archived, False))
     for thread, expected in cases:
         exchange = ctx.get(thread_path(ctx, thread, "/CanPatientReplyToMessage"))
+        ctx.checked(exchange)
         if body_of(exchange).get("canreply") is not expected:
             ctx.fail(
                 "athena CanPatientReplyToMessage contradicts the thread's status",
@@ -151,6 +152,7 @@ def athena_showplaintext_strips_markup(ctx: ProbeContext) -> None:
     if not texts:
         raise Skip("the inbox holds no message text to look at")
     marked = [text for text in texts if isinstance(text, str) and _TAG.search(text)]
+    ctx.checked(ctx.last)
     if marked:
         ctx.fail(
             "athena showplaintext=Y still returns markup",
@@ -168,6 +170,7 @@ def athena_listed_thread_opens_by_documentid(ctx: ProbeContext) -> None:
     listed = threads[0]
     path = f"/v1/{ctx.id('practiceid')}/patients/{ctx.id(patient)}/securemessage/{listed.get('documentid')}"
     exchange = ctx.get(path)
+    ctx.checked(exchange)
     opened = body_of(exchange)
     if exchange.status != 200 or opened.get("subject") != listed.get("subject"):
         ctx.fail(

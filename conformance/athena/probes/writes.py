@@ -59,6 +59,7 @@ def athena_reply_shows_in_thread_and_sent(ctx: ProbeContext) -> None:
             documented="200: the reply was appended to the thread",
         )
     after = ctx.get(thread_path(ctx, thread))
+    ctx.checked(reply, after)
     texts = [m.get("text") for m in body_of(after).get("messagelist") or [] if isinstance(m, dict)]
     if not any(isinstance(t, str) and text in t for t in texts):
         ctx.fail(
@@ -97,6 +98,7 @@ def athena_mark_lab_result_read_succeeds(ctx: ProbeContext) -> None:
     patient = f"/v1/{ctx.id('practiceid')}/patients/{ctx.id('patientid')}"
     path = f"{patient}/patientsecuremessage/marklabresultread/{lab}"
     exchange = ctx.request("POST", path)
+    ctx.checked(exchange)
     if exchange.status != 200 or body_of(exchange).get("success") != "true":
         ctx.fail(
             "athena lab result not marked read",

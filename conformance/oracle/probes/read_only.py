@@ -109,6 +109,7 @@ def _default_is_union(
     if default is None or any(part is None for part in parts):
         raise Skip("the patient's items do not fit one page")
     union = set().union(*(part for part in parts if part is not None))
+    ctx.checked(ctx.last)
     if default != union:
         ctx.fail(
             title,
@@ -148,6 +149,7 @@ def oracle_organization_loaded_when_requested(ctx: ProbeContext) -> None:
     encounters = [item["encounter"] for item in items if isinstance(item.get("encounter"), dict)]
     if not encounters:
         raise Skip("no item of the patient has an encounter")
+    ctx.checked(exchange)
     if not any(isinstance(encounter.get("organization"), dict) for encounter in encounters):
         ctx.fail(
             "Oracle organization not loaded with shouldLoadOrganizationSummary=true",
@@ -162,6 +164,7 @@ def oracle_priority_sort_is_served(ctx: ProbeContext) -> None:
     """Both priority orders on the big mailbox; the response check judges the order of each."""
     for order in ("DESC", "ASC"):
         exchange = inbox(ctx, sortBy="priority", sortOrder=order)
+        ctx.checked(exchange)
         if exchange.status != 200:
             ctx.fail(
                 f"Oracle sortBy=priority&sortOrder={order} refused",

@@ -87,6 +87,7 @@ def oracle_has_additional_list_items_is_truthful(ctx: ProbeContext) -> None:
             more = False
         else:
             continue
+        ctx.checked(page.exchange)
         if page.more is not more:
             ctx.fail(
                 "Oracle hasAdditionalListItems is wrong",
@@ -115,6 +116,7 @@ def oracle_date_window_walk_yields_each_item_once(ctx: ProbeContext) -> None:
         raise Skip(walk.stopped)
     seen: set[str] = set()
     for page in walk.pages:
+        ctx.checked(page.exchange)
         repeated = [item for item in page.ids if page.ids.count(item) > 1]
         if repeated:
             ctx.fail(
