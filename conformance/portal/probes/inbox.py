@@ -193,12 +193,13 @@ def portal_show_all_includes_archived(ctx: ProbeContext) -> None:
 def _refused_actions(conversation: dict[str, Any], message: dict[str, Any]) -> set[str]:
     refused: set[str] = set()
     if conversation.get("archived"):
-        refused |= {"followUp", "reply"}
+        refused |= {"followUp", "reply", "cancel"}
     kind = (message.get("sender") or {}).get("kind")
     refused |= _PROVIDER_ONLY if kind == "patient" else _PATIENT_ONLY
     if message.get("autoReply"):
         refused |= {"reply"}
-    if message.get("responses"):
+    # An auto-reply is not an action taken on the message (PORTAL-R37); anything else nested is.
+    if any(not response.get("autoReply") for response in message.get("responses") or []):
         refused |= {"cancel"}
     return refused
 
