@@ -53,6 +53,11 @@ def banner(config: dict[str, Any], *, base: str, now: dt.datetime, store: Path |
             lines.append(f"        Authorization: Bearer {auth['bearer_token']}")
         if "basic" in auth:
             lines.append(f"        basic:  {auth['basic']['username']} / {auth['basic']['password']}")
+        if "logins" in auth:
+            token_url = f"{base}{prefix}{auth['token_url']}"
+            lines.append(f"        token:  POST {token_url} (form grant_type=password, username, password)")
+            for role, login in auth["logins"].items():
+                lines.append(f"        {role}: {login['username']} / {login['password']}")
         lines.append(f"        ids:    {apis[api]['ids']}")
     lines += ["", f"health: {base}/health"]
     return "\n".join(lines)

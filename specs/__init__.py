@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["APIS", "load_spec", "operations", "spec_text"]
+__all__ = ["APIS", "REFERENCE_APIS", "VENDOR_APIS", "load_spec", "operations", "spec_text"]
 
 #: API name (its mount prefix) -> spec file name.
 APIS: dict[str, str] = {
@@ -18,6 +18,10 @@ APIS: dict[str, str] = {
     "mdhq": "mdhq-patient-portal.yaml",
     "portal": "portal-messaging.yaml",
 }
+#: patientmsg's own designs, served under their mount only (never at the root, unlike a vendor's paths).
+REFERENCE_APIS: frozenset[str] = frozenset({"portal"})
+#: The vendors' APIs.
+VENDOR_APIS: tuple[str, ...] = tuple(api for api in APIS if api not in REFERENCE_APIS)
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -50,13 +49,3 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "updateProviderMessageSettings": admin.update_provider_message_settings,
     "listOutbox": admin.list_outbox,
 }
-
-
-class _OneBodyPerRequest(logging.Filter):
-    # createToken takes a form or JSON; Connexion picks the request's own media type for the body but
-    # logs a warning on every call that it "accepts multiple content types". Nothing to act on.
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("this operation accepts multiple content types")
-
-
-logging.getLogger("connexion.operations.openapi3").addFilter(_OneBodyPerRequest())

@@ -32,7 +32,10 @@ def bearer_check(sandbox: Sandbox) -> Callable[[ConnexionRequest], Awaitable[dic
         kind, _, token = header.strip().partition(" ")
         if kind.lower() != "bearer" or not token.strip():
             raise refuse(
-                401, "PORTAL-R01", "Unauthorized", "Send Authorization: Bearer <access_token from POST /portal/token>."
+                401,
+                "PORTAL-R01",
+                "Unauthorized",
+                "Send Authorization: Bearer <access_token from POST /portal/token>.",
             )
         row = sandbox.conn.execute(
             "SELECT role, subject, expires_at FROM portal_token WHERE token = ?", (token.strip(),)
@@ -40,7 +43,9 @@ def bearer_check(sandbox: Sandbox) -> Callable[[ConnexionRequest], Awaitable[dic
         if row is None:
             raise refuse(401, "PORTAL-R01", "Unauthorized", "The access token is not one this server issued.")
         if row[2] <= sandbox.now_text():
-            raise refuse(401, "PORTAL-R01", "Unauthorized", "The access token has expired; request a new one.")
+            raise refuse(
+                401, "PORTAL-R01", "Unauthorized", "The access token has expired; request a new one."
+            )
         return {"sub": row[1], "role": row[0]}
 
     return verify
@@ -54,8 +59,12 @@ async def create_token(sandbox: Sandbox, body: dict[str, Any]) -> Response:
     """POST /token: a password grant for a patient, a staff user or the administrator."""
     username, password = str(body.get("username", "")), str(body.get("password", ""))
     conn = sandbox.conn
-    patient = conn.execute("SELECT password, access FROM portal_patient WHERE username = ?", (username,)).fetchone()
-    user = conn.execute("SELECT id, password, role FROM portal_user WHERE username = ?", (username,)).fetchone()
+    patient = conn.execute(
+        "SELECT password, access FROM portal_patient WHERE username = ?", (username,)
+    ).fetchone()
+    user = conn.execute(
+        "SELECT id, password, role FROM portal_user WHERE username = ?", (username,)
+    ).fetchone()
     if patient is not None and _same(password, patient[0]):
         if patient[1] != "registered":
             why = "was removed" if patient[1] == "removed" else "was never set up (Not Registered For Portal)"
@@ -116,7 +125,10 @@ def admin_of(sandbox: Sandbox, token_info: dict[str, Any]) -> sqlite3.Row:
     """The practice administrator (PORTAL-R05)."""
     if token_info.get("role") != "admin":
         raise refuse(
-            403, "PORTAL-R05", "Administrator only", "Only the practice administrator manages this (user management)."
+            403,
+            "PORTAL-R05",
+            "Administrator only",
+            "Only the practice administrator manages this (user management).",
         )
     row: sqlite3.Row = sandbox.conn.execute(
         "SELECT * FROM portal_user WHERE id = ?", (token_info["sub"],)

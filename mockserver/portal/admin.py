@@ -55,7 +55,10 @@ def _staff_user(row: sqlite3.Row) -> Json:
     return {
         **staff_member(row),
         "role": row["role"],
-        "rights": {"portalMessaging": bool(row["portal_messaging"]), "viewOthersMessages": bool(row["view_others"])},
+        "rights": {
+            "portalMessaging": bool(row["portal_messaging"]),
+            "viewOthersMessages": bool(row["view_others"]),
+        },
     }
 
 
@@ -65,7 +68,9 @@ async def list_staff_users(sandbox: Sandbox, token_info: Json) -> Response:
     return json_response({"items": [_staff_user(row) for row in rows]})
 
 
-async def update_staff_user_rights(sandbox: Sandbox, staffUserId: str, body: Json, token_info: Json) -> Response:  # noqa: N803
+async def update_staff_user_rights(
+    sandbox: Sandbox, staffUserId: str, body: Json, token_info: Json
+) -> Response:
     """Portal messaging on or off, and view portal messages for other users (PORTAL-R03, R04)."""
     admin_of(sandbox, token_info)
     with sandbox.write() as conn:
@@ -81,7 +86,7 @@ async def update_staff_user_rights(sandbox: Sandbox, staffUserId: str, body: Jso
 
 async def invite_patient_to_portal(
     sandbox: Sandbox,
-    patientId: str,  # noqa: N803
+    patientId: str,
     token_info: Json,
     body: Json | None = None,
 ) -> Response:
@@ -89,7 +94,9 @@ async def invite_patient_to_portal(
     admin_of(sandbox, token_info)
     patient = patient_or_404(sandbox, patientId)
     if patient["access"] == "registered":
-        raise refuse(409, "PORTAL-R06", "Already registered", f"Patient {patientId} already has portal access.")
+        raise refuse(
+            409, "PORTAL-R06", "Already registered", f"Patient {patientId} already has portal access."
+        )
     to = (body or {}).get("email") or patient["email"]
     now = store_time(sandbox.clock.now())
     url = practice(sandbox.conn)["portal_url"]
@@ -100,7 +107,9 @@ async def invite_patient_to_portal(
             " VALUES (?, ?, 'invitation', ?, ?, ?, ?)",
             (oid, next_seq(conn, "portal_outbox"), to, patient["id"], url, now),
         )
-        conn.execute("UPDATE portal_patient SET access = 'invited', invited_at = ? WHERE id = ?", (now, patient["id"]))
+        conn.execute(
+            "UPDATE portal_patient SET access = 'invited', invited_at = ? WHERE id = ?", (now, patient["id"])
+        )
     answer = {
         "kind": "invitation",
         "id": oid,
@@ -113,13 +122,15 @@ async def invite_patient_to_portal(
     return json_response(answer, status=201)
 
 
-async def remove_portal_access(sandbox: Sandbox, patientId: str, token_info: Json) -> Response:  # noqa: N803
+async def remove_portal_access(sandbox: Sandbox, patientId: str, token_info: Json) -> Response:
     """Remove a patient's portal access: its tokens stop working for every patient operation (PORTAL-R07)."""
     admin_of(sandbox, token_info)
     patient = patient_or_404(sandbox, patientId)
     if patient["access"] != "registered":
         raise refuse(
-            409, "PORTAL-R07", "No access to remove",
+            409,
+            "PORTAL-R07",
+            "No access to remove",
             f"Patient {patientId} has no portal access ({access_view(patient)['label']}).",
         )
     with sandbox.write() as conn:
@@ -135,8 +146,13 @@ def _checked(body: Json, *, practice_wide: bool) -> Json:
         try:
             away["until"] = dt.date.fromisoformat(str(away["until"])).isoformat()
         except ValueError:
-            raise refuse(400, "PORTAL-R57", "Invalid field", "outOfOffice.until must be a date (YYYY-MM-DD).",
-                         field="outOfOffice/until") from None
+            raise refuse(
+                400,
+                "PORTAL-R57",
+                "Invalid field",
+                "outOfOffice.until must be a date (YYYY-MM-DD).",
+                field="outOfOffice/until",
+            ) from None
     if practice_wide:
         # The practice's values are the defaults themselves: none of them is "the default".
         settings["frequencyLimits"] = settings["frequencyLimits"] or []
@@ -164,7 +180,8 @@ async def update_practice_message_settings(sandbox: Sandbox, body: Json, token_i
     settings = _checked(body, practice_wide=True)
     with sandbox.write() as conn:
         conn.execute(
-            "UPDATE portal_practice SET settings = ?, reply_to_email = ?", (_dump(settings), str(body["replyToEmail"]))
+            "UPDATE portal_practice SET settings = ?, reply_to_email = ?",
+            (_dump(settings), str(body["replyToEmail"])),
         )
     return json_response(_practice_json(sandbox))
 
@@ -177,7 +194,7 @@ def _provider_json(sandbox: Sandbox, provider_id: str) -> Json:
     }
 
 
-async def get_provider_message_settings(sandbox: Sandbox, providerId: str, token_info: Json) -> Response:  # noqa: N803
+async def get_provider_message_settings(sandbox: Sandbox, providerId: str, token_info: Json) -> Response:
     admin_of(sandbox, token_info)
     provider_or_404(sandbox.conn, providerId)
     return json_response(_provider_json(sandbox, providerId))
@@ -185,7 +202,7 @@ async def get_provider_message_settings(sandbox: Sandbox, providerId: str, token
 
 async def update_provider_message_settings(
     sandbox: Sandbox,
-    providerId: str,  # noqa: N803
+    providerId: str,
     body: Json,
     token_info: Json,
 ) -> Response:

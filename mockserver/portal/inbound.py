@@ -8,7 +8,14 @@ import math
 import sqlite3
 from typing import Any
 
-from patientmsg.mockserver.portal.lookup import effective_settings, new_id, next_seq, practice, store_time, user
+from patientmsg.mockserver.portal.lookup import (
+    effective_settings,
+    new_id,
+    next_seq,
+    practice,
+    store_time,
+    user,
+)
 from patientmsg.mockserver.portal.problems import refuse
 from patientmsg.mockserver.portal.render import away_active
 
@@ -35,8 +42,10 @@ def check_limits(
         sent = [
             row[0]
             for row in conn.execute(
-                "SELECT m.sent_at FROM portal_message m JOIN portal_conversation c ON c.id = m.conversation_id"
-                " WHERE c.patient_id = ? AND c.provider_id = ? AND m.sender_kind = 'patient' AND m.sent_at > ?"
+                "SELECT m.sent_at FROM portal_message m"
+                " JOIN portal_conversation c ON c.id = m.conversation_id"
+                " WHERE c.patient_id = ? AND c.provider_id = ? AND m.sender_kind = 'patient'"
+                " AND m.sent_at > ?"
                 " ORDER BY m.sent_at",
                 (patient_id, provider_id, store_time(now - period)),
             )
@@ -53,7 +62,11 @@ def check_limits(
                 "Too many messages",
                 message,
                 headers={"Retry-After": str(wait)},
-                limit={"name": "frequency", "value": limit["maxMessages"], "periodHours": limit["periodHours"]},
+                limit={
+                    "name": "frequency",
+                    "value": limit["maxMessages"],
+                    "periodHours": limit["periodHours"],
+                },
             )
 
 
@@ -68,7 +81,10 @@ def record_message(conn: sqlite3.Connection, conversation_id: str, now: dt.datet
         **columns,
     }
     names = ", ".join(values)
-    conn.execute(f"INSERT INTO portal_message ({names}) VALUES ({', '.join('?' * len(values))})", tuple(values.values()))
+    conn.execute(
+        f"INSERT INTO portal_message ({names}) VALUES ({', '.join('?' * len(values))})",
+        tuple(values.values()),
+    )
     conn.execute(
         "UPDATE portal_conversation SET last_message_at = ? WHERE id = ?", (store_time(now), conversation_id)
     )
@@ -87,15 +103,24 @@ def record_incoming(
     owner = assignee["provider_id"] if assignee is not None else conversation["provider_id"]
     to = effective_settings(conn, owner).get("destinationEmail") or practice(conn)["reply_to_email"]
     conn.execute(
-        "INSERT INTO portal_outbox (id, seq, kind, to_address, recipient_user_id, conversation_id, message_id,"
-        " created_at) VALUES (?, ?, 'notification', ?, ?, ?, ?, ?)",
-        (new_id(conn, "out"), next_seq(conn, "portal_outbox"), to, conversation["assignee_id"], cid, mid, store_time(now)),
+        "INSERT INTO portal_outbox (id, seq, kind, to_address, recipient_user_id, conversation_id,"
+        " message_id, created_at) VALUES (?, ?, 'notification', ?, ?, ?, ?, ?)",
+        (
+            new_id(conn, "out"),
+            next_seq(conn, "portal_outbox"),
+            to,
+            conversation["assignee_id"],
+            cid,
+            mid,
+            store_time(now),
+        ),
     )
     settings = effective_settings(conn, conversation["provider_id"])
     if away_active(settings, now.date()):
         (already,) = conn.execute(
             "SELECT COUNT(*) FROM portal_message m JOIN portal_conversation c ON c.id = m.conversation_id"
-            " WHERE c.patient_id = ? AND c.provider_id = ? AND m.auto_reply = 1 AND substr(m.sent_at, 1, 10) = ?",
+            " WHERE c.patient_id = ? AND c.provider_id = ? AND m.auto_reply = 1"
+            " AND substr(m.sent_at, 1, 10) = ?",
             (conversation["patient_id"], conversation["provider_id"], now.date().isoformat()),
         ).fetchone()
         if not already:

@@ -90,10 +90,14 @@ def user(conn: sqlite3.Connection, user_id: str | None) -> sqlite3.Row | None:
 def thread(conn: sqlite3.Connection, conversation_id: str) -> list[sqlite3.Row]:
     """A conversation's messages, oldest first."""
     return list(
-        conn.execute("SELECT * FROM portal_message WHERE conversation_id = ? ORDER BY seq", (conversation_id,))
+        conn.execute(
+            "SELECT * FROM portal_message WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
+        )
     )
 
 
 def mark_acted(conn: sqlite3.Connection, conversation_id: str) -> None:
     """An action on the thread: none of its messages can be cancelled any more (PORTAL-R20, R21)."""
-    conn.execute("UPDATE portal_message SET acted = 1 WHERE conversation_id = ? AND acted = 0", (conversation_id,))
+    conn.execute(
+        "UPDATE portal_message SET acted = 1 WHERE conversation_id = ? AND acted = 0", (conversation_id,)
+    )

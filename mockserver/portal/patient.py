@@ -1,4 +1,5 @@
-"""The patient's side (seed 002): the inbox, Show Details, send, follow up, reply, archive, re-open, cancel."""
+"""The patient's side (seed 002): the inbox, Show Details, send, follow up, reply, archive, re-open,
+cancel, and the lists a patient chooses from."""
 
 from __future__ import annotations
 
@@ -60,7 +61,8 @@ def _own_conversation(sandbox: Sandbox, patient: sqlite3.Row, conversation_id: s
 
 def _own_message(sandbox: Sandbox, patient: sqlite3.Row, message_id: str) -> tuple[sqlite3.Row, sqlite3.Row]:
     row = sandbox.conn.execute(
-        "SELECT m.*, c.patient_id FROM portal_message m JOIN portal_conversation c ON c.id = m.conversation_id"
+        "SELECT m.*, c.patient_id FROM portal_message m"
+        " JOIN portal_conversation c ON c.id = m.conversation_id"
         " WHERE m.id = ?",
         (message_id,),
     ).fetchone()
@@ -82,7 +84,8 @@ async def list_patient_conversations(sandbox: Sandbox, token_info: Json) -> Resp
     statuses = ("open",) if view == "open" else ("open", "archived")
     conn = sandbox.conn
     rows = conn.execute(
-        f"SELECT * FROM portal_conversation WHERE patient_id = ? AND status IN ({', '.join('?' * len(statuses))})"
+        "SELECT * FROM portal_conversation WHERE patient_id = ?"
+        f" AND status IN ({', '.join('?' * len(statuses))})"
         " ORDER BY last_message_at DESC, id DESC",
         (patient["id"], *statuses),
     ).fetchall()
@@ -90,44 +93,48 @@ async def list_patient_conversations(sandbox: Sandbox, token_info: Json) -> Resp
     return json_response({"notice": NOTICE, "view": view, "items": items})
 
 
-async def get_patient_conversation(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:  # noqa: N803
+async def get_patient_conversation(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:
     patient = patient_of(sandbox, token_info)
     row = _own_conversation(sandbox, patient, conversationId)
     return json_response(conversation_view(sandbox.conn, row, thread(sandbox.conn, row["id"])))
 
 
-async def get_patient_message(sandbox: Sandbox, messageId: str, token_info: Json) -> Response:  # noqa: N803
+async def get_patient_message(sandbox: Sandbox, messageId: str, token_info: Json) -> Response:
     """Show Details: available for every message (PORTAL-R13)."""
     patient = patient_of(sandbox, token_info)
     message, conversation = _own_message(sandbox, patient, messageId)
     return json_response(message_view(sandbox.conn, message, conversation))
 
 
-async def archive_conversation(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:  # noqa: N803
+async def archive_conversation(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:
     """Archive closes the whole thread; only an open one (PORTAL-R18). Archiving is an action (R20)."""
     patient = patient_of(sandbox, token_info)
     row = _own_conversation(sandbox, patient, conversationId)
     if row["status"] != "open":
-        raise refuse(409, "PORTAL-R18", "Already archived", "Archive is only available for open conversations.")
+        raise refuse(
+            409, "PORTAL-R18", "Already archived", "Archive is only available for open conversations."
+        )
     with sandbox.write() as conn:
         conn.execute("UPDATE portal_conversation SET status = 'archived' WHERE id = ?", (row["id"],))
         mark_acted(conn, row["id"])
     return json_response(_conversation_json(sandbox, row["id"]))
 
 
-async def reopen_conversation(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:  # noqa: N803
+async def reopen_conversation(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:
     """Re-Open re-opens the whole thread; only an archived one (PORTAL-R19)."""
     patient = patient_of(sandbox, token_info)
     row = _own_conversation(sandbox, patient, conversationId)
     if row["status"] != "archived":
-        raise refuse(409, "PORTAL-R19", "Not archived", "Re-Open is only available for archived conversations.")
+        raise refuse(
+            409, "PORTAL-R19", "Not archived", "Re-Open is only available for archived conversations."
+        )
     with sandbox.write() as conn:
         conn.execute("UPDATE portal_conversation SET status = 'open' WHERE id = ?", (row["id"],))
         mark_acted(conn, row["id"])
     return json_response(_conversation_json(sandbox, row["id"]))
 
 
-async def cancel_message(sandbox: Sandbox, messageId: str, token_info: Json) -> Response:  # noqa: N803
+async def cancel_message(sandbox: Sandbox, messageId: str, token_info: Json) -> Response:
     """Cancel deletes a message of the patient's on which no action was taken, on both sides (R20, R22)."""
     patient = patient_of(sandbox, token_info)
     message, conversation = _own_message(sandbox, patient, messageId)
@@ -174,14 +181,21 @@ def _choice(sandbox: Sandbox, body: Json, provider_id: str) -> tuple[str | None,
         member = user(conn, staff_id)
         if member is None or member["role"] != "staff" or not member["portal_messaging"]:
             raise refuse(
-                400, "PORTAL-R24", "Unknown staff member", f"{staff_id} is not on the staff members list.",
+                400,
+                "PORTAL-R24",
+                "Unknown staff member",
+                f"{staff_id} is not on the staff members list.",
                 field="staffMemberId",
             )
-    if method_id is not None and conn.execute(
-        "SELECT 1 FROM portal_response_method WHERE id = ?", (method_id,)
-    ).fetchone() is None:
+    if (
+        method_id is not None
+        and conn.execute("SELECT 1 FROM portal_response_method WHERE id = ?", (method_id,)).fetchone() is None
+    ):
         raise refuse(
-            400, "PORTAL-R24", "Unknown response method", f"{method_id} is not on the response methods list.",
+            400,
+            "PORTAL-R24",
+            "Unknown response method",
+            f"{method_id} is not on the response methods list.",
             field="responseMethodId",
         )
     return staff_id, method_id
@@ -194,11 +208,20 @@ async def send_patient_message(sandbox: Sandbox, body: Json, token_info: Json) -
     conn = sandbox.conn
     provider_id = str(body.get("providerId"))
     if conn.execute("SELECT 1 FROM portal_provider WHERE id = ?", (provider_id,)).fetchone() is None:
-        raise refuse(400, "PORTAL-R24", "Unknown provider", f"{provider_id} is not on the providers list.", field="providerId")
+        raise refuse(
+            400,
+            "PORTAL-R24",
+            "Unknown provider",
+            f"{provider_id} is not on the providers list.",
+            field="providerId",
+        )
     staff_id, method_id = _choice(sandbox, body, provider_id)
     now = sandbox.clock.now()
     check_limits(conn, patient["id"], provider_id, text, now)
-    if effective_settings(conn, provider_id).get("billingConsentRequired") and body.get("billingConsent") is not True:
+    if (
+        effective_settings(conn, provider_id).get("billingConsentRequired")
+        and body.get("billingConsent") is not True
+    ):
         raise refuse(
             409,
             "PORTAL-R27",
@@ -213,8 +236,16 @@ async def send_patient_message(sandbox: Sandbox, body: Json, token_info: Json) -
         write.execute(
             "INSERT INTO portal_conversation (id, patient_id, provider_id, assignee_id, subject, status,"
             " created_at, last_message_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (cid, patient["id"], provider_id, staff_id or provider_id, subject,
-             "archived" if closed else "open", store_time(now), store_time(now)),
+            (
+                cid,
+                patient["id"],
+                provider_id,
+                staff_id or provider_id,
+                subject,
+                "archived" if closed else "open",
+                store_time(now),
+                store_time(now),
+            ),
         )
         row = write.execute("SELECT * FROM portal_conversation WHERE id = ?", (cid,)).fetchone()
         # "No response needed" archives it when sent: closing is an action, so it cannot be cancelled.
@@ -222,22 +253,30 @@ async def send_patient_message(sandbox: Sandbox, body: Json, token_info: Json) -
             write, row, now, text, staff_member_id=staff_id, response_method_id=method_id, acted=int(closed)
         )
     return json_response(
-        _conversation_json(sandbox, cid), status=201, headers={"Location": f"/portal/patient/conversations/{cid}"}
+        _conversation_json(sandbox, cid),
+        status=201,
+        headers={"Location": f"/portal/patient/conversations/{cid}"},
     )
 
 
-async def _respond(sandbox: Sandbox, message_id: str, body: Json, token_info: Json, *, follow_up: bool) -> Response:
+async def _respond(
+    sandbox: Sandbox, message_id: str, body: Json, token_info: Json, *, follow_up: bool
+) -> Response:
     patient = patient_of(sandbox, token_info)
     message, conversation = _own_message(sandbox, patient, message_id)
     action = "followUp" if follow_up else "reply"
     if action not in message_actions(message, conversation):
         if follow_up:
             raise refuse(
-                409, "PORTAL-R16", "Follow-up not allowed",
+                409,
+                "PORTAL-R16",
+                "Follow-up not allowed",
                 "Send Follow-Up is only available for open (un-archived) messages sent by you.",
             )
         raise refuse(
-            409, "PORTAL-R17", "Reply not allowed",
+            409,
+            "PORTAL-R17",
+            "Reply not allowed",
             "Reply is only available for open (un-archived) messages sent by your provider.",
         )
     text = _text(body, "text", "PORTAL-R57")
@@ -248,16 +287,18 @@ async def _respond(sandbox: Sandbox, message_id: str, body: Json, token_info: Js
         write.execute("UPDATE portal_message SET acted = 1 WHERE id = ?", (message["id"],))
         mid = record_incoming(write, conversation, now, text, parent_id=message["id"])
         new = write.execute("SELECT * FROM portal_message WHERE id = ?", (mid,)).fetchone()
-        fresh = write.execute("SELECT * FROM portal_conversation WHERE id = ?", (conversation["id"],)).fetchone()
+        fresh = write.execute(
+            "SELECT * FROM portal_conversation WHERE id = ?", (conversation["id"],)
+        ).fetchone()
     return json_response(message_view(sandbox.conn, new, fresh), status=201)
 
 
-async def send_follow_up(sandbox: Sandbox, messageId: str, body: Json, token_info: Json) -> Response:  # noqa: N803
+async def send_follow_up(sandbox: Sandbox, messageId: str, body: Json, token_info: Json) -> Response:
     """Send Follow-Up: only on an open message the patient sent, nested below it (PORTAL-R16)."""
     return await _respond(sandbox, messageId, body, token_info, follow_up=True)
 
 
-async def reply_to_message(sandbox: Sandbox, messageId: str, body: Json, token_info: Json) -> Response:  # noqa: N803
+async def reply_to_message(sandbox: Sandbox, messageId: str, body: Json, token_info: Json) -> Response:
     """Reply: only on an open message the provider sent, nested below it (PORTAL-R17, R42)."""
     return await _respond(sandbox, messageId, body, token_info, follow_up=False)
 
@@ -273,7 +314,7 @@ async def list_message_providers(sandbox: Sandbox, token_info: Json) -> Response
     return json_response({"notice": NOTICE, "items": [provider_view(conn, row, today) for row in rows]})
 
 
-async def get_message_provider(sandbox: Sandbox, providerId: str, token_info: Json) -> Response:  # noqa: N803
+async def get_message_provider(sandbox: Sandbox, providerId: str, token_info: Json) -> Response:
     """The provider a patient selects: its note, banner and out of office (PORTAL-R30, R31, R36)."""
     patient_of(sandbox, token_info)
     row = provider_or_404(sandbox.conn, providerId)

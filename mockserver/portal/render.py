@@ -72,7 +72,10 @@ def _conversation_actions(conversation: sqlite3.Row) -> list[str]:
 
 
 def _summary(
-    conn: sqlite3.Connection, message: sqlite3.Row, conversation: sqlite3.Row, children: dict[str | None, list[sqlite3.Row]]
+    conn: sqlite3.Connection,
+    message: sqlite3.Row,
+    conversation: sqlite3.Row,
+    children: dict[str | None, list[sqlite3.Row]],
 ) -> Json:
     return {
         "id": message["id"],
@@ -83,11 +86,15 @@ def _summary(
         "sender": _sender(conn, message),
         "autoReply": bool(message["auto_reply"]),
         "allowedActions": message_actions(message, conversation),
-        "responses": [_summary(conn, child, conversation, children) for child in children.get(message["id"], [])],
+        "responses": [
+            _summary(conn, child, conversation, children) for child in children.get(message["id"], [])
+        ],
     }
 
 
-def conversation_view(conn: sqlite3.Connection, conversation: sqlite3.Row, messages: Sequence[sqlite3.Row]) -> Json:
+def conversation_view(
+    conn: sqlite3.Connection, conversation: sqlite3.Row, messages: Sequence[sqlite3.Row]
+) -> Json:
     """A Conversation: the original message with follow-ups and responses nested (PORTAL-R09)."""
     children: dict[str | None, list[sqlite3.Row]] = {}
     ids = {m["id"] for m in messages}
@@ -138,7 +145,9 @@ def message_view(conn: sqlite3.Connection, message: sqlite3.Row, conversation: s
     }
 
 
-def _staff_message(conn: sqlite3.Connection, message: sqlite3.Row, conversation: sqlite3.Row, patient: str) -> Json:
+def _staff_message(
+    conn: sqlite3.Connection, message: sqlite3.Row, conversation: sqlite3.Row, patient: str
+) -> Json:
     incoming = message["sender_kind"] == "patient"
     sender = user(conn, message["sender_user_id"])
     name = patient if incoming or sender is None else f"{sender['first_name']} {sender['last_name']}"
@@ -157,7 +166,9 @@ def _staff_message(conn: sqlite3.Connection, message: sqlite3.Row, conversation:
 
 
 def _patient_name(conn: sqlite3.Connection, patient_id: str) -> str:
-    row = conn.execute("SELECT first_name, last_name FROM portal_patient WHERE id = ?", (patient_id,)).fetchone()
+    row = conn.execute(
+        "SELECT first_name, last_name FROM portal_patient WHERE id = ?", (patient_id,)
+    ).fetchone()
     return f"{row[0]} {row[1]}"
 
 
@@ -167,13 +178,17 @@ def staff_summary(
     """A conversation in a staff list: read state for the caller (PORTAL-R49), latest incoming date."""
     incoming = [m["sent_at"] for m in messages if m["sender_kind"] == "patient"]
     state = conn.execute(
-        "SELECT unread FROM portal_read_state WHERE conversation_id = ? AND user_id = ?", (conversation["id"], caller)
+        "SELECT unread FROM portal_read_state WHERE conversation_id = ? AND user_id = ?",
+        (conversation["id"], caller),
     ).fetchone()
     assignee = user(conn, conversation["assignee_id"])
     return {
         "id": conversation["id"],
         "subject": conversation["subject"],
-        "patient": {"id": conversation["patient_id"], "name": _patient_name(conn, conversation["patient_id"])},
+        "patient": {
+            "id": conversation["patient_id"],
+            "name": _patient_name(conn, conversation["patient_id"]),
+        },
         "providerId": conversation["provider_id"],
         "assignee": staff_member(assignee) if assignee is not None else None,
         "status": conversation["status"],
@@ -218,7 +233,9 @@ def staff_conversation(
     notes = conn.execute(
         "SELECT * FROM portal_internal_note WHERE conversation_id = ? ORDER BY seq, id", (conversation["id"],)
     )
-    tasks = conn.execute("SELECT * FROM portal_task WHERE conversation_id = ? ORDER BY seq, id", (conversation["id"],))
+    tasks = conn.execute(
+        "SELECT * FROM portal_task WHERE conversation_id = ? ORDER BY seq, id", (conversation["id"],)
+    )
     return {
         **staff_summary(conn, conversation, messages, caller),
         "messages": [_staff_message(conn, m, conversation, patient) for m in messages],

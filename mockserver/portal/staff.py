@@ -107,14 +107,18 @@ async def list_staff_conversations(sandbox: Sandbox, token_info: Json) -> Respon
     view = values.get("view", "mine")
     if view != "mine" and not caller["view_others"]:
         raise refuse(
-            403, "PORTAL-R04", "No view-others right", "Viewing portal messages for other users needs that right."
+            403,
+            "PORTAL-R04",
+            "No view-others right",
+            "Viewing portal messages for other users needs that right.",
         )
     start, end = _date("receivedFrom"), _date("receivedTo")
     query, unread_only = values.get("q"), bool(values.get("unreadOnly", False))
     conn = sandbox.conn
     where = {"mine": "assignee_id = ?", "others": "assignee_id <> ?", "all": "? IS NOT NULL"}[view]
     rows = conn.execute(
-        f"SELECT * FROM portal_conversation WHERE {where} ORDER BY last_message_at DESC, id DESC", (caller["id"],)
+        f"SELECT * FROM portal_conversation WHERE {where} ORDER BY last_message_at DESC, id DESC",
+        (caller["id"],),
     ).fetchall()
     items = []
     for row in rows:
@@ -133,7 +137,7 @@ async def list_staff_conversations(sandbox: Sandbox, token_info: Json) -> Respon
     return json_response({"view": view, "items": items})
 
 
-async def get_staff_conversation(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:  # noqa: N803
+async def get_staff_conversation(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:
     """The thread with the patient's special instructions, internal notes and tasks (R29, R53, R54)."""
     caller = staff_of(sandbox, token_info)
     row = _conversation(sandbox, caller, conversationId)
@@ -148,15 +152,17 @@ def _read_state(sandbox: Sandbox, caller: sqlite3.Row, conversation: sqlite3.Row
             (conversation["id"], caller["id"], int(unread)),
         )
         mark_acted(conn, conversation["id"])  # the practice opened it: an action (PORTAL-R21)
-    return json_response({"conversationId": conversation["id"], "staffUserId": caller["id"], "unread": unread})
+    return json_response(
+        {"conversationId": conversation["id"], "staffUserId": caller["id"], "unread": unread}
+    )
 
 
-async def mark_conversation_read(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:  # noqa: N803
+async def mark_conversation_read(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:
     caller = staff_of(sandbox, token_info)
     return _read_state(sandbox, caller, _conversation(sandbox, caller, conversationId), unread=False)
 
 
-async def mark_conversation_unread(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:  # noqa: N803
+async def mark_conversation_unread(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:
     """Mark as Unread: only a thread with an incoming (patient) message (PORTAL-R48)."""
     caller = staff_of(sandbox, token_info)
     row = _conversation(sandbox, caller, conversationId)
@@ -165,12 +171,15 @@ async def mark_conversation_unread(sandbox: Sandbox, conversationId: str, token_
     ).fetchone()
     if incoming is None:
         raise refuse(
-            409, "PORTAL-R48", "Outgoing-only thread", "Outgoing-only message threads cannot be marked as unread."
+            409,
+            "PORTAL-R48",
+            "Outgoing-only thread",
+            "Outgoing-only message threads cannot be marked as unread.",
         )
     return _read_state(sandbox, caller, row, unread=True)
 
 
-async def copy_conversation(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:  # noqa: N803
+async def copy_conversation(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:
     """Copy Messages: a plain-text transcript, oldest first, without internal notes (PORTAL-R50)."""
     caller = staff_of(sandbox, token_info)
     row = _conversation(sandbox, caller, conversationId)
@@ -181,17 +190,28 @@ async def copy_conversation(sandbox: Sandbox, conversationId: str, token_info: J
     return Response("\n".join(lines), media_type="text/plain")
 
 
-async def reassign_conversation(sandbox: Sandbox, conversationId: str, body: Json, token_info: Json) -> Response:  # noqa: N803
+async def reassign_conversation(
+    sandbox: Sandbox, conversationId: str, body: Json, token_info: Json
+) -> Response:
     """Reassign to another user with the messaging right: it moves from my list to theirs (R51, R52)."""
     caller = staff_of(sandbox, token_info)
     row = _conversation(sandbox, caller, conversationId)
     target = user(sandbox.conn, str(body.get("staffUserId")))
     if target is None:
-        raise refuse(400, "PORTAL-R52", "Unknown user", f"There is no staff user {body.get('staffUserId')}.",
-                     field="staffUserId")
+        raise refuse(
+            400,
+            "PORTAL-R52",
+            "Unknown user",
+            f"There is no staff user {body.get('staffUserId')}.",
+            field="staffUserId",
+        )
     if not target["portal_messaging"]:
-        raise refuse(409, "PORTAL-R52", "No portal messaging right",
-                     f"{target['id']} does not have portal messaging turned on and cannot receive messages.")
+        raise refuse(
+            409,
+            "PORTAL-R52",
+            "No portal messaging right",
+            f"{target['id']} does not have portal messaging turned on and cannot receive messages.",
+        )
     with sandbox.write() as conn:
         conn.execute("UPDATE portal_conversation SET assignee_id = ? WHERE id = ?", (target["id"], row["id"]))
         mark_acted(conn, row["id"])
@@ -202,13 +222,15 @@ def _patient_with_access(sandbox: Sandbox, patient_id: str) -> sqlite3.Row:
     patient = patient_or_404(sandbox, patient_id)
     if patient["access"] != "registered":
         raise refuse(
-            409, "PORTAL-R43", "No portal access",
+            409,
+            "PORTAL-R43",
+            "No portal access",
             f"Patient {patient_id} has no portal access ({access_view(patient)['label']}).",
         )
     return patient
 
 
-async def send_staff_message(sandbox: Sandbox, conversationId: str, body: Json, token_info: Json) -> Response:  # noqa: N803
+async def send_staff_message(sandbox: Sandbox, conversationId: str, body: Json, token_info: Json) -> Response:
     """A message the provider sends into a thread, nested under the message it answers (R21, R42, R43)."""
     caller = staff_of(sandbox, token_info)
     row = _conversation(sandbox, caller, conversationId)
@@ -219,26 +241,36 @@ async def send_staff_message(sandbox: Sandbox, conversationId: str, body: Json, 
         incoming = [m for m in messages if m["sender_kind"] == "patient"]
         parent = (incoming or messages)[-1]["id"] if messages else None
     elif parent not in {m["id"] for m in messages}:
-        raise refuse(400, "PORTAL-R57", "Unknown message", f"{parent} is not a message of this conversation.",
-                     field="parentId")
+        raise refuse(
+            400,
+            "PORTAL-R57",
+            "Unknown message",
+            f"{parent} is not a message of this conversation.",
+            field="parentId",
+        )
     now = sandbox.clock.now()
     with sandbox.write() as conn:
         mark_acted(conn, row["id"])
         mid = record_message(
-            conn, row["id"], now, parent_id=parent, sender_kind="provider", sender_user_id=caller["id"],
+            conn,
+            row["id"],
+            now,
+            parent_id=parent,
+            sender_kind="provider",
+            sender_user_id=caller["id"],
             text=str(body.get("text", "")),
         )
     full = _full(sandbox, row["id"], caller)
     return json_response(next(m for m in full["messages"] if m["id"] == mid), status=201)
 
 
-async def list_internal_notes(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:  # noqa: N803
+async def list_internal_notes(sandbox: Sandbox, conversationId: str, token_info: Json) -> Response:
     caller = staff_of(sandbox, token_info)
     row = _conversation(sandbox, caller, conversationId)
     return json_response({"items": _full(sandbox, row["id"], caller)["internalNotes"]})
 
 
-async def add_internal_note(sandbox: Sandbox, conversationId: str, body: Json, token_info: Json) -> Response:  # noqa: N803
+async def add_internal_note(sandbox: Sandbox, conversationId: str, body: Json, token_info: Json) -> Response:
     """An internal note: staff see it, no patient-side response has it (PORTAL-R53)."""
     caller = staff_of(sandbox, token_info)
     row = _conversation(sandbox, caller, conversationId)
@@ -247,47 +279,70 @@ async def add_internal_note(sandbox: Sandbox, conversationId: str, body: Json, t
         conn.execute(
             "INSERT INTO portal_internal_note (id, seq, conversation_id, author_id, text, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (nid, next_seq(conn, "portal_internal_note"), row["id"], caller["id"], str(body.get("text", "")),
-             store_time(sandbox.clock.now())),
+            (
+                nid,
+                next_seq(conn, "portal_internal_note"),
+                row["id"],
+                caller["id"],
+                str(body.get("text", "")),
+                store_time(sandbox.clock.now()),
+            ),
         )
         mark_acted(conn, row["id"])
         note = conn.execute("SELECT * FROM portal_internal_note WHERE id = ?", (nid,)).fetchone()
     return json_response(note_view(sandbox.conn, note), status=201)
 
 
-async def create_task(sandbox: Sandbox, conversationId: str, body: Json, token_info: Json) -> Response:  # noqa: N803
+async def create_task(sandbox: Sandbox, conversationId: str, body: Json, token_info: Json) -> Response:
     """A task linked to the conversation and one of its messages (PORTAL-R54)."""
     caller = staff_of(sandbox, token_info)
     row = _conversation(sandbox, caller, conversationId)
     messages = thread(sandbox.conn, row["id"])
     message = body.get("messageId") or (messages[-1]["id"] if messages else None)
     if message not in {m["id"] for m in messages}:
-        raise refuse(400, "PORTAL-R54", "Unknown message", f"{message} is not a message of this conversation.",
-                     field="messageId")
+        raise refuse(
+            400,
+            "PORTAL-R54",
+            "Unknown message",
+            f"{message} is not a message of this conversation.",
+            field="messageId",
+        )
     assignee = body.get("assigneeId") or caller["id"]
     if user(sandbox.conn, assignee) is None:
-        raise refuse(400, "PORTAL-R57", "Unknown user", f"There is no staff user {assignee}.", field="assigneeId")
+        raise refuse(
+            400, "PORTAL-R57", "Unknown user", f"There is no staff user {assignee}.", field="assigneeId"
+        )
     due = body.get("dueDate")
     if due is not None:
         try:
             due = dt.date.fromisoformat(str(due)).isoformat()
         except ValueError:
-            raise refuse(400, "PORTAL-R57", "Invalid field", "dueDate must be a date (YYYY-MM-DD).",
-                         field="dueDate") from None
+            raise refuse(
+                400, "PORTAL-R57", "Invalid field", "dueDate must be a date (YYYY-MM-DD).", field="dueDate"
+            ) from None
     with sandbox.write() as conn:
         tid = new_id(conn, "task")
         conn.execute(
-            "INSERT INTO portal_task (id, seq, conversation_id, message_id, title, assignee_id, due_date, status,"
-            " created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-            (tid, next_seq(conn, "portal_task"), row["id"], message, str(body.get("title", "")), assignee, due,
-             store_time(sandbox.clock.now()), caller["id"]),
+            "INSERT INTO portal_task (id, seq, conversation_id, message_id, title, assignee_id, due_date,"
+            " status, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+            (
+                tid,
+                next_seq(conn, "portal_task"),
+                row["id"],
+                message,
+                str(body.get("title", "")),
+                assignee,
+                due,
+                store_time(sandbox.clock.now()),
+                caller["id"],
+            ),
         )
         mark_acted(conn, row["id"])
         task = conn.execute("SELECT * FROM portal_task WHERE id = ?", (tid,)).fetchone()
     return json_response(task_view(sandbox.conn, task), status=201)
 
 
-async def get_task(sandbox: Sandbox, taskId: str, token_info: Json) -> Response:  # noqa: N803
+async def get_task(sandbox: Sandbox, taskId: str, token_info: Json) -> Response:
     caller = staff_of(sandbox, token_info)
     task = sandbox.conn.execute("SELECT * FROM portal_task WHERE id = ?", (taskId,)).fetchone()
     if task is None:
@@ -296,7 +351,9 @@ async def get_task(sandbox: Sandbox, taskId: str, token_info: Json) -> Response:
     return json_response(task_view(sandbox.conn, task))
 
 
-async def list_patient_conversations_for_staff(sandbox: Sandbox, patientId: str, token_info: Json) -> Response:  # noqa: N803
+async def list_patient_conversations_for_staff(
+    sandbox: Sandbox, patientId: str, token_info: Json
+) -> Response:
     """From a patient's page: that patient's past conversations the caller may see (PORTAL-R41)."""
     caller = staff_of(sandbox, token_info)
     patient = patient_or_404(sandbox, patientId)
@@ -306,12 +363,16 @@ async def list_patient_conversations_for_staff(sandbox: Sandbox, patientId: str,
         (patient["id"],),
     ).fetchall()
     items = [
-        staff_summary(conn, row, thread(conn, row["id"]), caller["id"]) for row in rows if _visible(caller, row)
+        staff_summary(conn, row, thread(conn, row["id"]), caller["id"])
+        for row in rows
+        if _visible(caller, row)
     ]
     return json_response({"view": "all" if caller["view_others"] else "mine", "items": items})
 
 
-async def start_patient_conversation(sandbox: Sandbox, patientId: str, body: Json, token_info: Json) -> Response:  # noqa: N803
+async def start_patient_conversation(
+    sandbox: Sandbox, patientId: str, body: Json, token_info: Json
+) -> Response:
     """A new message specific to that patient, sent by the caller, who is its assignee (R41, R42, R43)."""
     caller = staff_of(sandbox, token_info)
     patient = _patient_with_access(sandbox, patientId)
@@ -325,16 +386,28 @@ async def start_patient_conversation(sandbox: Sandbox, patientId: str, body: Jso
         write.execute(
             "INSERT INTO portal_conversation (id, patient_id, provider_id, assignee_id, subject, status,"
             " created_at, last_message_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
-            (cid, patient["id"], provider, caller["id"], str(body.get("subject", "")), store_time(now),
-             store_time(now)),
+            (
+                cid,
+                patient["id"],
+                provider,
+                caller["id"],
+                str(body.get("subject", "")),
+                store_time(now),
+                store_time(now),
+            ),
         )
         record_message(
-            write, cid, now, sender_kind="provider", sender_user_id=caller["id"], text=str(body.get("text", ""))
+            write,
+            cid,
+            now,
+            sender_kind="provider",
+            sender_user_id=caller["id"],
+            text=str(body.get("text", "")),
         )
     return json_response(_full(sandbox, cid, caller), status=201)
 
 
-async def get_portal_access(sandbox: Sandbox, patientId: str, token_info: Json) -> Response:  # noqa: N803
+async def get_portal_access(sandbox: Sandbox, patientId: str, token_info: Json) -> Response:
     """Whether the patient registered: "Not Registered For Portal" otherwise (PORTAL-R08)."""
     staff_of(sandbox, token_info)
     return json_response(access_view(patient_or_404(sandbox, patientId)))

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from patientmsg.fixtures import Clock, open_store, sandbox_config
 from patientmsg.mockserver import create_app
+from portal_helpers import Portal
 from sandbox_helpers import APIS, NOW, SEED, Api, copy_store, make_api
 from starlette.testclient import TestClient
 
@@ -104,3 +105,15 @@ def api_ro(request: pytest.FixtureRequest, shared_client: TestClient, config: di
 def api(request: pytest.FixtureRequest, client: TestClient, config: dict[str, Any]) -> Api:
     """Each API in turn, for properties every API must have."""
     return make_api(request.param, client, config)
+
+
+@pytest.fixture
+def portal(client: TestClient, config: dict[str, Any]) -> Portal:
+    """The portal API over a fresh world, called by the documented logins."""
+    return Portal(client, config["portal"]["auth"]["logins"], config["portal"]["ids"])
+
+
+@pytest.fixture(scope="module")
+def portal_ro(shared_client: TestClient, config: dict[str, Any]) -> Portal:
+    """The portal over the module's shared app: for tests that only read."""
+    return Portal(shared_client, config["portal"]["auth"]["logins"], config["portal"]["ids"])

@@ -32,11 +32,16 @@ class Portal:
             self._tokens[role] = portal_token(self.client, self.logins[role])
         return self._tokens[role]
 
+    def forget_tokens(self) -> None:
+        """After the clock moved past a token's hour: log in again on the next call."""
+        self._tokens.clear()
+
     def call(self, method: str, path: str, as_: str | None = "patient", **kwargs: Any) -> httpx.Response:
         headers = dict(kwargs.pop("headers", {}))
         if as_ is not None:
             headers["Authorization"] = f"Bearer {self.token(as_)}"
-        return self.client.request(method, f"/portal{path}", headers=headers, **kwargs)
+        response: httpx.Response = self.client.request(method, f"/portal{path}", headers=headers, **kwargs)
+        return response
 
     def get(self, path: str, as_: str | None = "patient", **kwargs: Any) -> httpx.Response:
         return self.call("GET", path, as_, **kwargs)
@@ -63,7 +68,9 @@ class Portal:
 
 def problem(response: httpx.Response, status: int, rule: str) -> dict[str, Any]:
     """Assert `response` is a `status` problem+json naming `rule`; return its body."""
-    assert response.status_code == status, f"Received: {response.status_code} {response.text} / Documented: {status}"
+    assert response.status_code == status, (
+        f"Received: {response.status_code} {response.text} / Documented: {status}"
+    )
     assert response.headers["content-type"] == PROBLEM
     body: dict[str, Any] = response.json()
     assert {"type", "title", "status", "detail", "rule"} <= set(body), body
