@@ -178,7 +178,9 @@ class _Reader:
             and documented_refusal(self.ledger.catalogue.api, interaction.request.uri)
         ):
             return False
-        return builtin_check_applies(check, case, method, _status(interaction))
+        response = interaction.response if interaction is not None else None
+        has_body = response is not None and bool(response.content)
+        return builtin_check_applies(check, case, method, _status(interaction), has_body=has_body)
 
     def read(self, event: events.EngineEvent) -> None:
         if isinstance(event, events.PhaseStarted) and event.phase.is_enabled:

@@ -124,3 +124,7 @@ def test_builtin_checks_count_only_the_cases_they_apply_to() -> None:
     assert not builtin_check_applies("unsupported_method", _case(positive), "GET", 200)
     assert builtin_check_applies("unsupported_method", _case(positive), "TRACE", 405)
     assert not builtin_check_applies("allow_header_conformance", _case(positive), "GET", 200)
+    assert not builtin_check_applies(
+        "response_schema_conformance", _case(positive), "GET", 204, has_body=False
+    )
+    assert builtin_check_applies("response_schema_conformance", _case(positive), "GET", 200)
