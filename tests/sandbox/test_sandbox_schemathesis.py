@@ -122,9 +122,13 @@ def run_config(client: TestClient, config: dict[str, Any], api: str = "") -> Sch
     }
     if api == "portal":
         # Ids taken from responses would let the administrator's operations chain from listStaffUsers
-        # and turn off the messaging right of the very users whose tokens the run holds; the spec's own
+        # and turn off the messaging right of the very users whose tokens the run holds (in every phase:
+        # with each documented `view` sent, the examples phase took the main patient's id from a staff
+        # list and removed that patient's portal access); the spec's own
         # links (send -> follow up -> archive -> re-open) still drive the stateful phase.
         data["phases"] = {
+            "examples": {"extra-data-sources": {"responses": False}},
+            "coverage": {"extra-data-sources": {"responses": False}},
             "fuzzing": {"extra-data-sources": {"responses": False}},
             "stateful": {"inference": {"algorithms": []}},
         }
