@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
-from patientmsg.conformance import athena, mdhq, oracle
+from patientmsg.conformance import athena, mdhq, oracle, portal
 from patientmsg.conformance.shared.checking import RESPONSE_CHECKS, ResponseCheck
 from patientmsg.conformance.shared.probing import PROBES, Probe
 
@@ -29,6 +29,7 @@ UNITS: dict[str, ApiUnit] = {
     "athena": ApiUnit("athena", "ATH", athena),
     "oracle": ApiUnit("oracle", "ORA", oracle),
     "mdhq": ApiUnit("mdhq", "MDHQ", mdhq),
+    "portal": ApiUnit("portal", "PORTAL", portal),
 }
 APIS = tuple(UNITS)
 

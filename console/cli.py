@@ -221,7 +221,7 @@ def fixtures_build(seed: int | None, scenario: str | None, now: dt.datetime | No
 
 
 @main.command()
-@click.option("--api", type=click.Choice(["athena", "oracle", "mdhq"]), default=None)
+@click.option("--api", type=click.Choice(["athena", "oracle", "mdhq", "portal"]), default=None)
 @click.option("--json", "as_json", is_flag=True)
 def requirements(api: str | None, as_json: bool) -> None:
     """Print the conformance catalogue (every API, or one)."""
@@ -231,7 +231,7 @@ def requirements(api: str | None, as_json: bool) -> None:
 
 
 @main.command(context_settings={"ignore_unknown_options": False})
-@click.option("--api", type=click.Choice(["athena", "oracle", "mdhq"]), required=True)
+@click.option("--api", type=click.Choice(["athena", "oracle", "mdhq", "portal"]), required=True)
 @click.option("--base-url", default=None, help="The API's base URL, e.g. http://127.0.0.1:8000/athena")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds case generation.")

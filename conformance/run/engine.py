@@ -59,6 +59,17 @@ class EnginePlan:
     rate_limit: str | None = None
 
 
+# APIs whose spec declares OpenAPI links that chain writes (the portal: send -> follow up -> archive ->
+# re-open): their stateful phase runs with --allow-writes, on the spec's links only (no inferred ones).
+STATEFUL_APIS = ("portal",)
+
+
+def _stateful(plan: EnginePlan) -> dict[str, Any]:
+    if plan.api in STATEFUL_APIS and plan.allow_writes:
+        return {"enabled": True, "inference": {"algorithms": []}}
+    return {"enabled": False}
+
+
 def engine_config(plan: EnginePlan) -> dict[str, Any]:
     """The schemathesis config (the same keys as its schemathesis.toml) for one run."""
     every_check = set(BUILTIN_CHECKS) | {c.name for checks in RESPONSE_CHECKS.values() for c in checks}
@@ -85,7 +96,7 @@ def engine_config(plan: EnginePlan) -> dict[str, Any]:
             "database": "none",
             "no-shrink": True,
         },
-        "phases": {"stateful": {"enabled": False}, "coverage": coverage},
+        "phases": {"stateful": _stateful(plan), "coverage": coverage},
         "checks": {
             "enabled": False,
             **{name: {"enabled": name in plan.checks} for name in sorted(every_check)},
@@ -218,7 +229,7 @@ def run_engine(
     *,
     sent_before: int = 0,
 ) -> int:
-    """Run every phase but stateful; returns how many requests were sent."""
+    """Run the phases (stateful only for STATEFUL_APIS with writes); returns how many requests were sent."""
     config = SchemathesisConfig.from_dict(engine_config(plan))
     schema = schemathesis.openapi.from_dict(load_spec(plan.api), config=config)
     reader = _Reader(ledger=ledger, redactor=redactor, progress=progress, sent_before=sent_before)

@@ -18,10 +18,12 @@ _READ = {
     "athena": "/v1/{practiceid}/patients/{patientid}/securemessage/inboxmessages?limit=1",
     "oracle": "/20241001/patientMessages/inboxItems?patientId={patientId}",
     "mdhq": "/api/v1/patients/{pt_id}/portal/enqueued",
+    "portal": "/patient/conversations",
 }
 # Further reads of configured ids: when these answer 404 too, the kit is knocking on the wrong door.
 _MORE_READS = {"athena": ("/v1/{practiceid}/patients/{patientid}/securemessage/{messagethreadid}",)}
-_PREFIX = {"athena": "/athena", "oracle": "/oracle", "mdhq": "/mdhq"}
+_MORE_READS["portal"] = ("/patient/providers/{provider_openId}",)
+_PREFIX = {"athena": "/athena", "oracle": "/oracle", "mdhq": "/mdhq", "portal": "/portal"}
 
 
 def verify_credentials(config: KitConfig, primary: Identity, second: Identity | None) -> None:

@@ -30,8 +30,53 @@ class Identity:
         self.token_url = token_url
         self.env = api.upper() + ("_SECOND" if second else "")
         self._token: str | None = None
+        # The portal's tokens, one per role (logins), fetched on first use.
+        self._role_tokens: dict[str, str] = {}
+
+    def role_authorization(self, role: str) -> str:
+        """A portal role's bearer header (its login exchanged at token_url once per run)."""
+        if role not in self._role_tokens:
+            self._role_tokens[role] = self._fetch_login_token(role)
+        return "Bearer " + self._role_tokens[role]
+
+    def has_role(self, role: str) -> bool:
+        return self.auth.kind == "logins" and role in self.auth.roles()
+
+    def login_token_response(self, role: str) -> requests.Response:
+        """The token endpoint's answer to this role's login (a password grant)."""
+        assert self.token_url is not None
+        return requests.post(
+            self.token_url,
+            data={
+                "grant_type": "password",
+                "username": self.auth.get(f"{role}.username"),
+                "password": self.auth.get(f"{role}.password"),
+            },
+            timeout=TIMEOUT,
+        )
+
+    def _fetch_login_token(self, role: str) -> str:
+        try:
+            response = self.login_token_response(role)
+        except requests.RequestException as exc:
+            raise UsageProblem(
+                f"cannot reach the token endpoint {self.token_url}: {type(exc).__name__}"
+            ) from None
+        try:
+            token = response.json()["access_token"]
+        except (ValueError, KeyError, TypeError):
+            token = None
+        if response.status_code != 200 or not isinstance(token, str) or not token:
+            raise UsageProblem(
+                f"no access token from {self.token_url} for the {role} login "
+                f"{self.auth.get(f'{role}.username')!r} (HTTP {response.status_code}): "
+                f"check [auth.logins.{role}] in the config"
+            )
+        return token
 
     def authorization(self) -> str:
+        if self.auth.kind == "logins":
+            return self.role_authorization("patient")
         if self.auth.kind == "basic":
             return _basic(self.auth.get("username"), self.auth.get("password"))
         if self.auth.kind == "bearer_token":
@@ -42,7 +87,20 @@ class Identity:
         """The header value if it needs no network call (a token not yet fetched gives None)."""
         if self.auth.kind == "oauth2" and self._token is None:
             return None
+        if self.auth.kind == "logins":
+            token = self._role_tokens.get("patient")
+            return None if token is None else "Bearer " + token
         return self.authorization()
+
+    def role_of(self, header: str) -> str | None:
+        """The portal role whose token this Authorization header carries, or None."""
+        for role, token in self._role_tokens.items():
+            if header == "Bearer " + token:
+                return role
+        return None
+
+    def role_env(self, role: str) -> str:
+        return self.env if role == "patient" else f"{self.env}_{role.upper()}"
 
     def token(self) -> str:
         if self._token is None:
@@ -87,6 +145,15 @@ class Identity:
                 (f"{self.env}_USERNAME", f"{whose} [auth] basic username"),
                 (f"{self.env}_PASSWORD", f"{whose} [auth] basic password"),
             ]
+        if self.auth.kind == "logins":
+            return [
+                (
+                    f"{self.role_env(role)}_TOKEN",
+                    f"the access_token of: curl -s -d grant_type=password -d username=... -d password=... "
+                    f"{self.token_url} (the config's [auth.logins.{role}])",
+                )
+                for role in sorted(self._role_tokens)
+            ]
         token = (
             f'an access token: curl -s -u "${self.env}_CLIENT_ID:${self.env}_CLIENT_SECRET" '
             f"-d grant_type=client_credentials {self.token_url} (its access_token)"
@@ -112,12 +179,13 @@ class Identity:
             found.append(_basic(self.auth.get("client_id"), self.auth.get("client_secret")).split(" ", 1)[1])
         if self._token:
             found.append(self._token)
+        found.extend(self._role_tokens.values())
         return [secret for secret in found if len(secret) >= 4]
 
 
 def identities(config: KitConfig) -> tuple[Identity, Identity | None]:
     def make(auth: AuthConfig, second: bool) -> Identity:
-        token_url = config.token_url(auth) if auth.kind == "oauth2" else None
+        token_url = config.token_url(auth) if auth.kind in ("oauth2", "logins") else None
         return Identity(config.api, auth, token_url=token_url, second=second)
 
     primary = make(config.primary.auth, False)
@@ -140,6 +208,9 @@ class Redactor:
                 return identity.token_request_curl_args()
             if header == identity.known_authorization():
                 return identity.curl_args()
+            role = identity.role_of(header)
+            if role is not None:
+                return ["-H", f'"Authorization: Bearer ${identity.role_env(role)}_TOKEN"']
         return None
 
     def env_help(self) -> list[tuple[str, str]]:

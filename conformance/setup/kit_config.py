@@ -18,6 +18,7 @@ __all__ = [
     "AUTH_KINDS",
     "DEFAULT_BASE_URLS",
     "KNOWN_IDS",
+    "PORTAL_ROLES",
     "REQUIRED_IDS",
     "AuthConfig",
     "IdentityConfig",
@@ -27,14 +28,45 @@ __all__ = [
     "render_config",
 ]
 
-DEFAULT_BASE_URLS = {api: f"http://127.0.0.1:8000/{api}" for api in ("athena", "oracle", "mdhq")}
-AUTH_KINDS = {"athena": ("oauth2", "bearer_token"), "oracle": ("bearer_token", "oauth2"), "mdhq": ("basic",)}
+DEFAULT_BASE_URLS = {api: f"http://127.0.0.1:8000/{api}" for api in ("athena", "oracle", "mdhq", "portal")}
+AUTH_KINDS = {
+    "athena": ("oauth2", "bearer_token"),
+    "oracle": ("bearer_token", "oauth2"),
+    "mdhq": ("basic",),
+    "portal": ("logins",),
+}
 REQUIRED_IDS = {
     "athena": ("practiceid", "patientid", "messagethreadid"),
     "oracle": ("patientId",),
     "mdhq": ("pt_id",),
+    "portal": ("patientId", "provider_openId"),
 }
-SECOND_REQUIRED_IDS = {"athena": ("practiceid", "patientid"), "oracle": ("patientId",), "mdhq": ("pt_id",)}
+SECOND_REQUIRED_IDS = {
+    "athena": ("practiceid", "patientid"),
+    "oracle": ("patientId",),
+    "mdhq": ("pt_id",),
+    "portal": ("patientId",),
+}
+# The portal's callers: a login (username, password) per role, exchanged for a bearer token at
+# token_url (a password grant). `patient`, `staff` and `admin` are required; the others let probes
+# reach the rules that need them (a patient without access, a staff user without the right, ...).
+PORTAL_ROLES = (
+    "patient",
+    "second_patient",
+    "empty_patient",
+    "removed_patient",
+    "unregistered_patient",
+    "invited_patient",
+    "provider_open",
+    "provider_billing",
+    "provider_away",
+    "provider_tight",
+    "staff",
+    "view_others_staff",
+    "no_messaging_staff",
+    "admin",
+)
+PORTAL_REQUIRED_ROLES = ("patient", "staff", "admin")
 # Every id a probe may ask for ([ids] and [second.ids]); any other key is a typo, and an error.
 KNOWN_IDS = {
     "athena": (
@@ -50,12 +82,47 @@ KNOWN_IDS = {
     ),
     "oracle": ("patientId", "small_patientId", "empty_patientId"),
     "mdhq": ("pt_id", "no_email_pt_id", "empty_pt_id", "queue_request_id"),
+    "portal": (
+        "patientId",
+        "second_patientId",
+        "empty_patientId",
+        "removed_patientId",
+        "unregistered_patientId",
+        "invited_patientId",
+        "provider_openId",
+        "provider_billingId",
+        "provider_awayId",
+        "provider_tightId",
+        "staffId",
+        "view_others_staffId",
+        "no_messaging_staffId",
+        "adminId",
+        "awaiting_conversationId",
+        "awaiting_messageId",
+        "answered_conversationId",
+        "answered_messageId",
+        "provider_reply_messageId",
+        "followed_up_conversationId",
+        "followed_up_messageId",
+        "staff_started_conversationId",
+        "staff_started_messageId",
+        "archived_conversationId",
+        "archived_messageId",
+        "closed_on_send_conversationId",
+        "closed_on_send_messageId",
+        "noted_conversationId",
+        "noted_messageId",
+        "taskId",
+        "instructed_conversationId",
+        "instructed_messageId",
+    ),
 }
 _TOP_KEYS = ("base_url", "auth", "ids", "second")
 _AUTH_FIELDS = {
     "bearer_token": (),
     "basic": ("username", "password"),
     "oauth2": ("token_url", "client_id", "client_secret"),
+    "logins": (),
 }
 SECRET_FIELDS = ("bearer_token", "password", "client_secret")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -71,9 +138,23 @@ class AuthConfig:
         return self.values[name]
 
     def secrets(self) -> list[str]:
-        return [value for key, value in self.values.items() if key in SECRET_FIELDS]
+        # Logins are flattened as "<role>.password".
+        return [value for key, value in self.values.items() if key.rsplit(".", 1)[-1] in SECRET_FIELDS]
+
+    def roles(self) -> list[str]:
+        """The portal roles a logins config names (empty for every other kind)."""
+        return [key.split(".", 1)[0] for key in self.values if key.endswith(".username")]
 
     def as_toml(self, *, redact: bool) -> dict[str, Any]:
+        if self.kind == "logins":
+            logins = {
+                role: {
+                    "username": self.values[f"{role}.username"],
+                    "password": REDACTED if redact else self.values[f"{role}.password"],
+                }
+                for role in self.roles()
+            }
+            return {"token_url": self.values["token_url"], "logins": logins}
         if self.kind == "bearer_token":
             return {"bearer_token": REDACTED if redact else self.values["bearer_token"]}
         shown = {
@@ -141,9 +222,41 @@ def _unknown(key: str, known: tuple[str, ...] | list[str]) -> UsageProblem:
     return UsageProblem(f"config: unknown key {key}; known: {', '.join(known)}")
 
 
+def _logins(raw: dict[str, Any], where: str) -> AuthConfig:
+    """The portal's [auth]: token_url (default /token) and [auth.logins.<role>] username/password."""
+    unknown = sorted(set(raw) - {"token_url", "logins"})
+    if unknown:
+        raise _unknown(f"{where}.{unknown[0]}", ("token_url", "logins"))
+    token_url = raw.get("token_url", "/token")
+    if not isinstance(token_url, str) or not token_url:
+        raise UsageProblem(f"config: {where}.token_url must be a non-empty string")
+    logins = raw.get("logins")
+    if not isinstance(logins, dict):
+        raise UsageProblem(f"config: [{where}.logins] needs {', '.join(PORTAL_REQUIRED_ROLES)}")
+    values = {"token_url": token_url}
+    for role, login in logins.items():
+        if role not in PORTAL_ROLES:
+            raise _unknown(f"{where}.logins.{role}", PORTAL_ROLES)
+        if not isinstance(login, dict):
+            raise UsageProblem(f"config: {where}.logins.{role} must be a table")
+        extra = sorted(set(login) - {"username", "password"})
+        if extra:
+            raise _unknown(f"{where}.logins.{role}.{extra[0]}", ("username", "password"))
+        for name in ("username", "password"):
+            if not isinstance(login.get(name), str) or not login[name]:
+                raise UsageProblem(f"config: {where}.logins.{role}.{name} must be a non-empty string")
+            values[f"{role}.{name}"] = login[name]
+    missing = [role for role in PORTAL_REQUIRED_ROLES if f"{role}.username" not in values]
+    if missing:
+        raise UsageProblem(f"config: [{where}.logins] needs {', '.join(missing)} for portal")
+    return AuthConfig(kind="logins", values=values)
+
+
 def _auth(api: str, raw: Any, where: str) -> AuthConfig:
     if not isinstance(raw, dict) or not raw:
         raise UsageProblem(f"config: [{where}] needs one of {', '.join(AUTH_KINDS[api])}")
+    if AUTH_KINDS[api] == ("logins",):
+        return _logins(raw, where)
     kinds = [key for key in raw if key in _AUTH_FIELDS]
     unknown = sorted(set(raw) - set(_AUTH_FIELDS))
     if unknown:

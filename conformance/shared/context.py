@@ -76,6 +76,7 @@ class ProbeContext:
         *,
         params: Mapping[str, str | int | list[str]] | None = None,
         data: Mapping[str, str] | None = None,
+        json: Any = None,
         identity: Identity | None = None,
         authorization: str | None = None,
         anonymous: bool = False,
@@ -92,9 +93,11 @@ class ProbeContext:
         sent.update(headers or {})
         target = url or self.config.base_url + path
         try:
-            response = self._send(method, target, params=params, data=data, headers=sent)
+            response = self._send(method, target, params=params, data=data, json=json, headers=sent)
         except requests.RequestException as exc:
-            prepared = requests.Request(method, target, params=params, data=data, headers=sent).prepare()
+            prepared = requests.Request(
+                method, target, params=params, data=data, json=json, headers=sent
+            ).prepare()
             body = body_bytes(prepared.body)
             self.last = Exchange(str(prepared.method), str(prepared.url), sent, body, 0, {}, b"")
             raise ConformanceFailure(

@@ -105,6 +105,7 @@ def run_config(client: TestClient, config: dict[str, Any], api: str = "") -> Sch
     data = tomllib.loads((REPO / "schemathesis.toml").read_text(encoding="utf-8"))
     oauth = config["athena"]["auth"]["oauth2"]
     basic = config["mdhq"]["auth"]["basic"]
+    logins = config["portal"]["auth"]["logins"]
     data["seed"] = SEED
     data["checks"] = {"enabled": False, **{name: {"enabled": True} for name in BUILTIN_CHECKS}}
     data["generation"] = {
@@ -113,7 +114,6 @@ def run_config(client: TestClient, config: dict[str, Any], api: str = "") -> Sch
         "database": "none",
         "deterministic": True,
     }
-    logins = config["portal"]["auth"]["logins"]
     data["auth"] = {
         "openapi": {
             "athenaClientBasic": {"username": oauth["client_id"], "password": oauth["client_secret"]},
@@ -127,7 +127,9 @@ def run_config(client: TestClient, config: dict[str, Any], api: str = "") -> Sch
     }
     if api == "portal":
         # Ids taken from responses would let the administrator's operations chain from listStaffUsers
-        # and turn off the messaging right of the very users whose tokens the run holds; the spec's own
+        # and turn off the messaging right of the very users whose tokens the run holds (in every phase:
+        # with each documented `view` sent, the examples phase took the main patient's id from a staff
+        # list and removed that patient's portal access); the spec's own
         # links (send -> follow up -> archive -> re-open) still drive the stateful phase.
         data["phases"] = {
             "examples": {"extra-data-sources": {"responses": False}},
