@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from patientmsg.mockserver.mdhq.portal import delete_enqueued, invite_patient, list_enqueued
+from patientmsg.mockserver.mdhq.queue import delete_enqueued, invite_patient, list_enqueued
 
 __all__ = ["HANDLERS"]
 
