@@ -58,8 +58,9 @@ typecheck: install
 	cd $(VENV) && bin/mypy --config-file ../pyproject.toml $(addprefix ../,$(wildcard tests/*.py))
 	cd $(VENV) && MYPYPATH=../examples/client bin/mypy --config-file ../pyproject.toml ../examples/client
 
+# Test files are spread over the cores (a file's tests stay together: its sandbox fixture is per module).
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 test: lint typecheck pytest
 
