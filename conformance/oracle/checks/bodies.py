@@ -13,12 +13,14 @@ from patientmsg.conformance.shared.status import status_code_is_documented
 
 __all__ = [
     "oracle_401_names_a_bearer_challenge",
+    "oracle_answers_no_server_error",
     "oracle_cc_recipients_are_personnel_or_group",
     "oracle_echoes_opc_request_id",
     "oracle_error_codes_are_short_tokens",
     "oracle_errors_are_api_errors",
     "oracle_every_response_has_opc_request_id",
     "oracle_inbox_sender_is_personnel_or_group",
+    "oracle_request_id_has_documented_form",
     "oracle_status_code_is_documented",
     "oracle_times_carry_iana_time_zone",
 ]
@@ -122,6 +124,21 @@ def oracle_every_response_has_opc_request_id(ex: Exchange) -> bool | None:
 
 
 @response_check("oracle")
+def oracle_request_id_has_documented_form(ex: Exchange) -> bool | None:
+    """The id a response carries is a request id, so it has the request id's documented characters."""
+    given = ex.headers.get("opc-request-id")
+    if given is None:
+        return True
+    if not _REQUEST_ID.match(given):
+        raise ConformanceFailure(
+            "Oracle opc-request-id with characters outside its documented form",
+            received=f"opc-request-id: {given!r} on {describe(ex, 80)}",
+            documented="the only valid characters for request IDs are letters, numbers, underscore, and dash",
+        )
+    return None
+
+
+@response_check("oracle")
 def oracle_echoes_opc_request_id(ex: Exchange) -> bool | None:
     sent = ex.request_header("opc-request-id")
     # A malformed id may be refused or replaced; only a valid one must come back as it was.
@@ -177,3 +194,15 @@ def oracle_401_names_a_bearer_challenge(ex: Exchange) -> bool | None:
             "Oracle calls carry authorization: Bearer ...",
         )
     return None
+
+
+@response_check("oracle")
+def oracle_answers_no_server_error(ex: Exchange) -> bool | None:
+    """Every answer, the probes' deliberate calls included: a 5xx is this requirement's, whoever sent it."""
+    if ex.status < 500:
+        return True
+    raise ConformanceFailure(
+        "Oracle answered a server error",
+        received=describe(ex),
+        documented="no request, valid or not, gets a 5xx: a bad one gets a 4xx in the error format",
+    )
