@@ -231,6 +231,8 @@ def oracle_documented_values_are_accepted(ctx: ProbeContext) -> None:
     """Every documented value on purpose, not by the luck of generation: each one answers 200."""
     for name, value in _DOCUMENTED_VALUES:
         exchange = inbox(ctx, **{name: value})
+        if exchange.status >= 500:
+            continue  # ORA-SRV-001's (oracle_answers_no_server_error), not a refusal of the value
         ctx.expect_status(
             exchange, (200,), f"Oracle documented {name}={value} refused", f"200: {name} takes {value}"
         )

@@ -542,6 +542,30 @@ class _RevertsAfterRequests:
         return response.with_json(body) if changed else response
 
 
+def _next_drops_showplaintext(request: Request, body: Any) -> Any:
+    """next points at the right offset, but without the showplaintext the page was asked with."""
+    link = body.get("next") if _list_name(request) and isinstance(body, dict) else None
+    if isinstance(link, str) and "showplaintext" in request.query:
+        path, _, query = link.partition("?")
+        kept = {k: v for k, v in parse_qs(query).items() if k != "showplaintext"}
+        body["next"] = f"{path}?{urlencode(kept, doseq=True)}"
+    return body
+
+
+def _totalcount_as_text(request: Request, body: Any) -> Any:
+    if _list_name(request) and isinstance(body, dict) and isinstance(body.get("totalcount"), int):
+        body["totalcount"] = str(body["totalcount"])
+    return body
+
+
+def _reply_answers_201(request: Request, forward: Forward) -> Response:
+    """The reply is stored, but answered 201 where the document's 200 is the only success."""
+    response = forward(request)
+    if request.method == "POST" and request.path.endswith("/reply") and response.status == 200:
+        response.status = 201
+    return response
+
+
 def _crash_on_group_filter(request: Request, forward: Forward) -> Response:
     """A crash on one filter the generated cases seldom send, met by the mapping probe."""
     if request.path.endswith("/departmentsmapping") and "providergroupids" in request.query:
@@ -627,6 +651,20 @@ CASES: dict[str, Case] = {
     "ATH-BEH-015-expires": _case(_RevertsAfterRequests(), "ATH-BEH-015", "behaviour", _WRITES),
     "ATH-SRV-001-probe-crash": _case(
         _crash_on_group_filter, "ATH-SRV-001", "server-error", "--only", "ATH-BEH-009"
+    ),
+    "ATH-PAG-006-keeps-query": _case(
+        rewrite_json(_next_drops_showplaintext, when=is_ok),
+        "ATH-PAG-006",
+        "pagination",
+    ),
+    "ATH-SCH-001-totalcount-text": _case(
+        rewrite_json(_totalcount_as_text, when=is_ok),
+        "ATH-SCH-001",
+        "schema",
+        *("--only", "ATH-PAG-001", "--only", "ATH-PAG-005", "--only", "ATH-PAG-008"),
+    ),
+    "ATH-STA-001-reply-201": _case(
+        _reply_answers_201, "ATH-STA-001", "status-code", _WRITES, "--only", "ATH-BEH-001"
     ),
     "ATH-SCH-002-enum-case": (
         "athena",

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from defect_proxy import Defect, Forward, Request, Response
+from kit_harness import SANDBOX_NOW
 from patientmsg.conformance.catalogue import load_catalogue
 from patientmsg.fixtures import sandbox_config
 
@@ -481,6 +482,21 @@ def _placeholder_tokens_pass(request: Request, forward: Forward) -> Response:
     return forward(request)
 
 
+def _default_window_30_days(request: Request, forward: Forward) -> Response:
+    """Without a lower bound the window starts 30 days back (the sandbox's clock), not 90."""
+    if _inbox(request) and LOWER not in request.query:
+        now = dt.datetime.fromisoformat(SANDBOX_NOW.replace("Z", "+00:00"))
+        start = (now - dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return forward(_with(request, **{LOWER: [start]}))
+    return forward(request)
+
+
+def _more_as_text(request: Request, body: Any) -> Any:
+    if isinstance(body, dict) and isinstance(body.get("hasAdditionalListItems"), bool):
+        body["hasAdditionalListItems"] = str(body["hasAdditionalListItems"]).lower()
+    return body
+
+
 def _lower_case_priority(item: dict[str, Any]) -> None:
     """An enum in the wrong case ("high") on the items of priority HIGH only."""
     if item.get("priority", {}).get("value") == "HIGH":
@@ -596,6 +612,14 @@ CASES: dict[str, Case] = {
         "negative-input",
     ),
     "ORA-AUTH-003-placeholder": _case(_placeholder_tokens_pass, "ORA-AUTH-003", "auth"),
+    "ORA-BEH-010-30-days": _case(_default_window_30_days, "ORA-BEH-010", "behaviour"),
+    "ORA-SCH-001-boolean-text": (
+        "oracle",
+        rewrite_json(_more_as_text, when=is_ok),
+        ("--only", "ORA-SCH-001", "--only", "ORA-PAG-003", "--only", "ORA-BEH-017"),
+        {"ORA-SCH-001"},
+        "schema",
+    ),
     "ORA-SCH-001-enum-case": (
         "oracle",
         _on_items(_lower_case_priority),
