@@ -30,8 +30,8 @@ from patientmsg.mockserver.control import ControlEntry, control_app
 from patientmsg.mockserver.cors import cors_middleware
 from patientmsg.mockserver.error_rendering import handle_exception
 from patientmsg.mockserver.mounts import served_spec
-from patientmsg.mockserver.registry import UNITS
 from patientmsg.mockserver.path_converters import VendorRoutingMiddleware
+from patientmsg.mockserver.registry import UNITS
 from patientmsg.mockserver.sandbox_edge import FaultGate, SandboxEdge, WorldRefusal
 from patientmsg.mockserver.security import security_map
 from patientmsg.mockserver.service import credentials_note, documented_statuses, health, index

@@ -15,8 +15,10 @@ from patientmsg.conformance.shared.status import status_code_is_documented
 
 __all__ = [
     "ATHENA_DEFAULT_LIMIT",
+    "athena_answers_no_server_error",
     "athena_departments_mapping_matches_filters",
     "athena_errors_carry_error_key",
+    "athena_json_is_utf8",
     "athena_lists_are_newest_first",
     "athena_lists_match_thread_status",
     "athena_next_and_previous_are_consistent",
@@ -25,6 +27,7 @@ __all__ = [
     "athena_status_code_is_documented",
     "athena_thread_ids_agree",
     "athena_thread_messages_are_oldest_first",
+    "athena_threads_carry_documented_fields",
     "athena_unauthorized_names_a_challenge",
 ]
 
@@ -152,7 +155,8 @@ def athena_sent_threads_hold_a_patient_message(ex: Exchange) -> bool | None:
         return True
     threads = [t for t in page[2] if isinstance(t, dict) and isinstance(t.get("messagelist"), list)]
     for thread in threads:
-        senders = {m.get("sendertype") for m in thread["messagelist"] if isinstance(m, dict)}
+        # The spelling of sendertype ("patient") is ATH-SCH-002's to report; here only who wrote counts.
+        senders = {str(m.get("sendertype")).upper() for m in thread["messagelist"] if isinstance(m, dict)}
         if "PATIENT" not in senders:
             raise ConformanceFailure(
                 "athena sentmessages lists a thread the patient did not write in",
@@ -204,6 +208,12 @@ def _link_problem(ex: Exchange, link: object, limit: int, offset: int) -> str | 
     got_offset = int(query["offset"][0]) if query.get("offset", [""])[0].isdigit() else None
     if (got_limit if "limit" in query else ATHENA_DEFAULT_LIMIT) != limit or got_offset != offset:
         return f"{link!r} instead of limit={limit}&offset={offset}"
+    # The neighbouring page of the same listing: every other parameter given (showplaintext) is kept.
+    others = {k: v for k, v in ex.query.items() if k not in ("limit", "offset") and any(v)}
+    kept = {k: v for k, v in query.items() if k not in ("limit", "offset") and any(v)}
+    if kept != others:
+        lost = sorted(set(others) ^ set(kept))
+        return f"{link!r}: the request's other parameters changed ({', '.join(lost) or 'values'})"
     return None
 
 
@@ -274,3 +284,54 @@ def athena_departments_mapping_matches_filters(ex: Exchange) -> bool | None:
 @response_check("athena")
 def athena_status_code_is_documented(ex: Exchange) -> bool | None:
     return status_code_is_documented("athena", ex)
+
+
+# The fields the document lists for a thread: every list entry and every thread response has them.
+_THREAD_FIELDS = ("documentid", "enterpriseid", "messagelist", "subject")
+
+
+@response_check("athena")
+def athena_threads_carry_documented_fields(ex: Exchange) -> bool | None:
+    """Each entry of a list, not only those the generated cases happen to see, carries the thread fields."""
+    threads = [t for t in _threads(ex) if isinstance(t, dict)]
+    page = athena_list(ex)
+    if page is not None:
+        threads = [t for t in page[2] if isinstance(t, dict)]
+    for index, thread in enumerate(threads):
+        missing = [name for name in _THREAD_FIELDS if name not in thread]
+        if missing:
+            raise ConformanceFailure(
+                "athena thread without a documented field",
+                received=f"entry {index} (documentid {thread.get('documentid')}) "
+                f"without {', '.join(missing)}",
+                documented="every thread: documentid, enterpriseid, messagelist, subject",
+            )
+    return None if threads else True
+
+
+@response_check("athena")
+def athena_json_is_utf8(ex: Exchange) -> bool | None:
+    """A JSON answer declares no charset but UTF-8 (RFC 8259 8.1: JSON MUST be encoded in UTF-8)."""
+    content_type = ex.headers.get("content-type", "")
+    if not ex.body or not content_type.lower().startswith("application/json"):
+        return True
+    charset = content_type.lower().partition("charset=")[2].split(";")[0].strip(' "')
+    if charset not in ("", "utf-8", "utf8"):
+        raise ConformanceFailure(
+            "athena JSON declared in another charset",
+            received=f"Content-Type: {content_type} on {ex.status} for {ex.method} {ex.path}",
+            documented="application/json, UTF-8 (RFC 8259 8.1): no charset, or charset=utf-8",
+        )
+    return None
+
+
+@response_check("athena")
+def athena_answers_no_server_error(ex: Exchange) -> bool | None:
+    """Every answer, the probes' deliberate calls included: a 5xx is this requirement's, whoever sent it."""
+    if ex.status < 500:
+        return True
+    raise ConformanceFailure(
+        "athena answered a server error",
+        received=describe(ex),
+        documented="no request, valid or not, gets a 5xx: a bad one gets a 4xx in the error format",
+    )

@@ -13,6 +13,7 @@ from patientmsg.conformance.shared.readers import describe, json_object, parse_t
 from patientmsg.conformance.shared.status import status_code_is_documented
 
 __all__ = [
+    "mdhq_answers_no_server_error",
     "mdhq_errors_use_error_envelope",
     "mdhq_queue_is_oldest_first",
     "mdhq_queue_lists_no_dismissed_request",
@@ -139,7 +140,8 @@ def mdhq_queue_lists_open_requests_by_default(ex: Exchange) -> bool | None:
     if not entries or _asked_status(ex) != "open":
         return True
     for entry in entries:
-        if entry["status"] != "open":
+        # The spelling ("OPEN") is MDHQ-SCH-001's to report; here only which status it is counts.
+        if str(entry["status"]).lower() != "open":
             asked = "status=open" if ex.query_value("status") else "no status argument"
             raise ConformanceFailure(
                 "MD HQ queue lists a request that is not open by default",
@@ -147,3 +149,15 @@ def mdhq_queue_lists_open_requests_by_default(ex: Exchange) -> bool | None:
                 documented='status: return requests of a specific status (defaults to "open")',
             )
     return None
+
+
+@response_check("mdhq")
+def mdhq_answers_no_server_error(ex: Exchange) -> bool | None:
+    """Every answer, the probes' deliberate calls included: a 5xx is this requirement's, whoever sent it."""
+    if ex.status < 500:
+        return True
+    raise ConformanceFailure(
+        "MD HQ answered a server error",
+        received=describe(ex),
+        documented="no request, valid or not, gets a 5xx: a bad one gets a 4xx in the error format",
+    )

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from connexion.context import scope
 from patientmsg.mockserver.inputs import params
 from patientmsg.mockserver.responses import json_response
 from patientmsg.mockserver.state import Sandbox
+from patientmsg.mockserver.vendor_errors import ApiError
+from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 __all__ = ["get_departments_mapping"]
@@ -41,13 +44,32 @@ def _row_body(row: tuple[Any, ...]) -> dict[str, Any]:
     return body
 
 
+_ID_FILTERS = ("providerids", "departmentids", "providergroupids")
+
+
+def _ids(name: str, checked: list[int] | None) -> set[int]:
+    """Every id of a filter: a repeated key (providerids=71&providerids=72) means all its values, as
+    the comma list does. The validator checked the last occurrence only; the others are checked here."""
+    given = QueryParams(scope.get("query_string", b"")).getlist(name)
+    ids = set(checked or ())
+    for raw in given[:-1]:
+        for part in raw.split(","):
+            if not part.strip().lstrip("-").isdigit():
+                raise ApiError(
+                    400,
+                    f"Invalid value for {name}.",
+                    detail=f"{name} takes integer ids, comma-separated or as repeated keys; got {part!r}.",
+                    parameters=[name],
+                )
+            ids.add(int(part))
+    return ids
+
+
 async def get_departments_mapping(sandbox: Sandbox, practiceid: int) -> Response:
     query = params()
     # A practice maps a few dozen pairings: filtering here keeps any number of given ids bindable.
     wanted = [
-        (0, set(query.get("providerids") or ())),
-        (4, set(query.get("departmentids") or ())),
-        (6, set(query.get("providergroupids") or ())),
+        (column, _ids(name, query.get(name))) for column, name in zip((0, 4, 6), _ID_FILTERS, strict=True)
     ]
     brand = query.get("communicatorbrandid")
     rows = [

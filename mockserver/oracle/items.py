@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 
+from connexion.context import scope
 from patientmsg.mockserver.inputs import params
 from patientmsg.mockserver.oracle.window import order_by, window
 from patientmsg.mockserver.responses import dumps, json_response
 from patientmsg.mockserver.state import Sandbox
 from patientmsg.mockserver.vendor_errors import ApiError
+from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 __all__ = ["PAGE_LIMIT", "list_inbox_items"]
@@ -32,7 +34,20 @@ def _with_organization(body: str, organization: str | None) -> str:
     return dumps(item)
 
 
+def _refuse_a_second_sort_order() -> None:
+    """'Only one sort order may be provided': a repeated sortBy is refused, not narrowed to its last one."""
+    given = QueryParams(scope.get("query_string", b"")).getlist("sortBy")
+    if len(given) > 1:
+        raise ApiError(
+            400,
+            "Only one sort order may be provided.",
+            detail=f"sortBy was given {len(given)} times ({', '.join(given)}); send it once.",
+            parameters=["sortBy"],
+        )
+
+
 async def list_inbox_items(sandbox: Sandbox) -> Response:
+    _refuse_a_second_sort_order()
     query = params()
     if "page" in query:
         raise ApiError(

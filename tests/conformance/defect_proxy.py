@@ -120,9 +120,13 @@ class DefectProxy:
                 except DropConnection:
                     self.close_connection = True
                     return
-                self.send_response(response.status)
+                # The upstream's own Date and Server go out once: send_response would add a second
+                # Date, and a client (the kit reads Date as the server's clock) would see both joined.
+                self.send_response_only(response.status)
                 for name, value in response.headers.items():
                     self.send_header(name, value)
+                if "date" not in response.headers:
+                    self.send_header("Date", self.date_time_string())
                 self.send_header("Content-Length", str(len(response.body)))
                 self.end_headers()
                 if self.command != "HEAD":

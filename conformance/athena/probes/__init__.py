@@ -21,6 +21,19 @@ from patientmsg.conformance.athena.probes import methods  # isort: split
 
 from patientmsg.conformance.athena.probes import writes  # isort: split
 
-from patientmsg.conformance.athena.probes import generic
+from patientmsg.conformance.athena.probes import generic  # isort: split
 
-__all__ = ["bounds", "generic", "mapping", "methods", "ownership", "pages", "read_only", "text", "writes"]
+from patientmsg.conformance.athena.probes import finale
+
+__all__ = [
+    "bounds",
+    "finale",
+    "generic",
+    "mapping",
+    "methods",
+    "ownership",
+    "pages",
+    "read_only",
+    "text",
+    "writes",
+]

@@ -33,6 +33,9 @@ def _page(ctx: ProbeContext, params: dict[str, str | int], patient: str = "patie
 def _inbox_total(ctx: ProbeContext) -> int:
     exchange = ctx.get(list_path(ctx, "inboxmessages"), params={"limit": 1})
     total = body_of(exchange).get("totalcount")
+    if exchange.status == 200 and total is not None and not isinstance(total, int):
+        # ATH-SCH-001 reports the type; the bounds need a number to aim at.
+        raise Skip(f"inboxmessages totalcount is {total!r}, not an integer: no bound to aim at")
     if exchange.status != 200 or not isinstance(total, int):
         raise ConformanceFailure(
             "athena inbox unreadable", received=describe(exchange), documented="200 with a totalcount"
@@ -100,6 +103,8 @@ def athena_pages_past_the_end_are_empty(ctx: ProbeContext) -> None:
             cases.append((list_path(ctx, kind, "empty_patientid"), {}, f"the empty mailbox's {kind}"))
     for path, params, what in cases:
         exchange = ctx.get(path, params=params)
+        if exchange.status >= 500:
+            continue  # a crash is ATH-SRV-001's (athena_answers_no_server_error), not a page's answer
         body = body_of(exchange)
         entries = list_entries(body, path.rsplit("/", 1)[-1])
         ctx.checked(exchange)

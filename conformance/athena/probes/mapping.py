@@ -30,6 +30,9 @@ def mapping_path(ctx: ProbeContext) -> str:
 def _rows(ctx: ProbeContext, params: dict[str, str] | None = None) -> list[dict[str, Any]]:
     exchange = ctx.get(mapping_path(ctx), params=params)
     rows = body_of(exchange).get("departmentsmapping")
+    if exchange.status >= 500:
+        # A crash is ATH-SRV-001's (athena_answers_no_server_error); no filter answer to judge.
+        raise Skip(f"the departments mapping answered {exchange.status}: ATH-SRV-001 reports it")
     if exchange.status != 200 or not isinstance(rows, list):
         raise ConformanceFailure(
             "athena departments mapping unreadable",
@@ -94,3 +97,38 @@ def athena_departments_filters_narrow(ctx: ProbeContext) -> None:
         )
     if sent == 0:
         raise Skip("the mapping rows carry none of the filtered fields")
+
+
+@probe("athena")
+def athena_repeated_filter_keys_are_not_narrowed(ctx: ProbeContext) -> None:
+    """providerids=a&providerids=b is answered as providerids=a,b or refused; never narrowed to one."""
+    rows = _all_rows(ctx)
+    sent = 0
+    for param, field in MAPPING_FILTERS.items():
+        if not param.endswith("ids"):
+            continue
+        values = sorted({str(row[field]) for row in rows if field in row}, key=lambda v: (len(v), v))[:2]
+        if len(values) < 2:
+            continue
+        exchange = ctx.get(mapping_path(ctx), params={param: values})
+        if exchange.status >= 500:
+            continue  # ATH-SRV-001's (athena_answers_no_server_error): no filter answer to judge
+        ctx.checked(exchange)
+        sent += 1
+        if exchange.status == 400:
+            continue
+        got = sorted(
+            _key(row) for row in body_of(exchange).get("departmentsmapping") or [] if isinstance(row, dict)
+        )
+        expected = sorted(_key(row) for row in rows if str(row.get(field)) in values)
+        if exchange.status != 200 or got != expected:
+            ctx.fail(
+                "athena repeated filter keys answered as a narrower filter",
+                received=f"{describe(exchange, 80)}: {len(got)} rows for "
+                f"{param}={values[0]}&{param}={values[1]}",
+                documented=f"the {len(expected)} rows of {param}={','.join(values)}, or 400: repeated keys "
+                "mean every value given, or are refused",
+                exchange=exchange,
+            )
+    if sent == 0:
+        raise Skip("no ...ids filter has two values among the mapping rows: repeated keys need two ids")

@@ -27,6 +27,9 @@ def _largest_list(ctx: ProbeContext) -> tuple[str, int]:
         for kind in ATHENA_LISTS:
             exchange = ctx.get(list_path(ctx, kind), params={"limit": 1})
             total = body_of(exchange).get("totalcount")
+            if exchange.status == 200 and total is not None and not isinstance(total, int):
+                # ATH-SCH-001 reports the type; a walk needs a number to count against.
+                raise Skip(f"{kind} totalcount is {total!r}, not an integer: nothing to count against")
             if exchange.status != 200 or not isinstance(total, int):
                 raise ConformanceFailure(
                     "athena list unreadable", received=describe(exchange), documented="200 with a totalcount"
@@ -146,3 +149,14 @@ def athena_offset_walk_yields_each_thread_once(ctx: ProbeContext) -> None:
             received=f"{len(seen)} distinct threads over offsets 0..{offset} with limit={step}",
             documented=f"totalcount = {total}: every thread once",
         )
+
+
+@probe("athena")
+def athena_page_links_keep_the_query(ctx: ProbeContext) -> None:
+    """A middle page asked with showplaintext=Y: athena_next_and_previous_are_consistent judges that
+    its next and previous keep showplaintext (a link to the same offset of another listing is wrong)."""
+    kind, total = _largest_list(ctx)
+    if total < 5:
+        raise Skip(f"{kind} of patientid {ctx.id('patientid')} has {total} threads: a middle page needs 5")
+    for params in ({"showplaintext": "Y", "limit": 2, "offset": 2}, {"showplaintext": "N", "limit": 2}):
+        ctx.checked(ctx.get(list_path(ctx, kind), params=params))

@@ -171,6 +171,9 @@ def athena_other_practice_is_refused(ctx: ProbeContext) -> None:
     theirs = f"/v1/{practice}/patients/{patient}/securemessage/inboxmessages"
     expect_refused_across_tenants(ctx, theirs, {"limit": 1}, as_second=False)
     expect_refused_across_tenants(ctx, list_path(ctx, "inboxmessages"), {"limit": 1}, as_second=True)
+    # The practice-wide mapping too: a gateway may check the practice on patient paths only.
+    mapping = "/patientsecuremessage/providers/departmentsmapping"
+    expect_refused_across_tenants(ctx, f"/v1/{practice}{mapping}", None, as_second=False)
     thread = ctx.config.second.ids.get("messagethreadid") if ctx.config.second else None
     if thread is not None:
         expect_refused_across_tenants(
@@ -236,3 +239,11 @@ def athena_listed_thread_opens_by_documentid(ctx: ProbeContext) -> None:
 
 def _message_ids(thread: dict[str, Any]) -> list[Any]:
     return [m.get("messageid") for m in thread.get("messagelist") or [] if isinstance(m, dict)]
+
+
+@probe("athena")
+def athena_mailbox_lists_are_read_whole(ctx: ProbeContext) -> None:
+    """The configured patient's three lists, 50 entries each: athena_threads_carry_documented_fields
+    judges every entry, not only the one or two of the small mailbox the generated cases read."""
+    for kind in ("inboxmessages", "archivedmessages", "sentmessages"):
+        ctx.checked(ctx.get(list_path(ctx, kind), params={"limit": 50}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from patientmsg.conformance.athena.probes.read_only import ERROR_FORMAT, ERROR_KEYS, list_path, thread_path
@@ -12,7 +13,10 @@ from patientmsg.conformance.shared.context import ProbeContext
 from patientmsg.conformance.shared.probing import probe
 from patientmsg.conformance.shared.readers import describe
 
-__all__ = ["mark_read_path"]
+__all__ = ["LASTING", "LastingChanges", "is_read", "mark_read_path", "not_made", "texts"]
+
+# The memo key under which the lasting reply and lab-result read are remembered for the end of the run.
+LASTING = "athena_lasting_changes"
 
 SENT_PAGES = 10
 
@@ -52,7 +56,8 @@ def athena_reply_shows_in_thread_and_sent(ctx: ProbeContext) -> None:
     count = len(before.get("messagelist") or [])
     text = f"patientmsg conformance reply {count + 1} (seed {ctx.seed})"
     reply = ctx.request("POST", thread_path(ctx, thread, "/reply"), data={"text": text})
-    if reply.status != 200:
+    # Another 2xx (a 201) is ATH-STA-001's to report; what the reply did is judged here.
+    if not 200 <= reply.status < 300:
         raise ConformanceFailure(
             "athena reply refused on an open thread",
             received=describe(reply),
@@ -67,11 +72,11 @@ def athena_reply_shows_in_thread_and_sent(ctx: ProbeContext) -> None:
         )
     after = ctx.get(thread_path(ctx, thread))
     ctx.checked(reply, after)
-    texts = _texts(body_of(after))
-    if not any(text in t for t in texts):
+    shown = texts(body_of(after))
+    if not any(text in t for t in shown):
         ctx.fail(
             "athena reply missing from its thread",
-            received=f"{len(texts)} messages, none with {text!r}",
+            received=f"{len(shown)} messages, none with {text!r}",
             documented="the reply shows in the thread's messagelist",
             exchange=after,
         )
@@ -99,7 +104,7 @@ def athena_reply_to_archived_is_refused(ctx: ProbeContext) -> None:
     )
 
 
-def _texts(thread: dict[str, Any]) -> list[str]:
+def texts(thread: dict[str, Any]) -> list[str]:
     return [
         m["text"]
         for m in thread.get("messagelist") or []
@@ -112,7 +117,7 @@ def mark_read_path(ctx: ProbeContext, thread: int | str, patient: str = "patient
     return f"{patient_path}/patientsecuremessage/marklabresultread/{thread}"
 
 
-def _is_read(ctx: ProbeContext, thread: int | str) -> Any:
+def is_read(ctx: ProbeContext, thread: int | str) -> Any:
     exchange = ctx.get(thread_path(ctx, thread))
     ctx.checked(exchange)
     return body_of(exchange).get("isread")
@@ -140,7 +145,7 @@ def athena_mark_lab_result_read_succeeds(ctx: ProbeContext) -> None:
             documented='200 {"success": "true"}: marking a read lab result again changes nothing',
             exchange=again,
         )
-    isread = _is_read(ctx, lab)
+    isread = is_read(ctx, lab)
     if isread is not True:
         ctx.fail(
             "athena lab result marked read still reads unread",
@@ -163,6 +168,21 @@ def athena_mark_read_refuses_other_threads(ctx: ProbeContext) -> None:
     )
 
 
+@dataclass(frozen=True)
+class LastingChanges:
+    """What athena_changes_outlast_later_requests changed, for the look at the end of the run."""
+
+    thread: int | str
+    text: str
+    lab: int | str | None
+    # ctx.sent when the changes were made: the end-of-run look comes at least LATER requests after it.
+    sent_at: int
+
+
+def not_made() -> LastingChanges:
+    raise Skip("the reply and lab-result read of athena_changes_outlast_later_requests were not made")
+
+
 _LATER_READS = ("inboxmessages", "sentmessages", "archivedmessages")
 
 
@@ -174,20 +194,23 @@ def athena_changes_outlast_later_requests(ctx: ProbeContext) -> None:
     reply = ctx.request("POST", thread_path(ctx, thread, "/reply"), data={"text": text})
     lab = ctx.optional_id("labresult_messagethreadid")
     marked = ctx.request("POST", mark_read_path(ctx, lab)) if lab is not None else None
-    if reply.status != 200:
+    # Another 2xx (a 201) is ATH-STA-001's to report; what the reply did is judged here.
+    if not 200 <= reply.status < 300:
         raise ConformanceFailure(
             "athena reply refused on an open thread", received=describe(reply), documented="200"
         )
+    lab_marked = lab if marked is not None and marked.status == 200 else None
+    ctx.memo(LASTING, lambda: LastingChanges(thread, text, lab_marked, ctx.sent))
     for attempt in ("right after the change", "after later requests of the run"):
         read = ctx.get(thread_path(ctx, thread))
         ctx.checked(read)
-        if not any(text in t for t in _texts(body_of(read))):
+        if not any(text in t for t in texts(body_of(read))):
             ctx.fail(
                 "athena reply gone from its thread",
                 received=f"thread {thread} without the reply {text!r} {attempt}",
                 documented="a reply sent is part of its thread from then on",
             )
-        if marked is not None and marked.status == 200 and lab is not None and _is_read(ctx, lab) is False:
+        if marked is not None and marked.status == 200 and lab is not None and is_read(ctx, lab) is False:
             ctx.fail(
                 "athena lab result read again unread",
                 received=f"isread false on thread {lab} {attempt}",

@@ -13,6 +13,7 @@ from patientmsg.conformance.shared.status import status_code_is_documented
 
 __all__ = [
     "oracle_401_names_a_bearer_challenge",
+    "oracle_answers_no_server_error",
     "oracle_assigned_request_ids_use_valid_characters",
     "oracle_cc_recipients_are_personnel_or_group",
     "oracle_echoes_opc_request_id",
@@ -198,3 +199,15 @@ def oracle_401_names_a_bearer_challenge(ex: Exchange) -> bool | None:
             "Oracle calls carry authorization: Bearer ...",
         )
     return None
+
+
+@response_check("oracle")
+def oracle_answers_no_server_error(ex: Exchange) -> bool | None:
+    """Every answer, the probes' deliberate calls included: a 5xx is this requirement's, whoever sent it."""
+    if ex.status < 500:
+        return True
+    raise ConformanceFailure(
+        "Oracle answered a server error",
+        received=describe(ex),
+        documented="no request, valid or not, gets a 5xx: a bad one gets a 4xx in the error format",
+    )

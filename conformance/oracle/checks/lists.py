@@ -41,11 +41,16 @@ def oracle_organization_only_when_requested(ex: Exchange) -> bool | None:
     return None
 
 
-def _filter_check(ex: Exchange, param: str, field: str, default: set[str], title: str) -> bool | None:
+def _filter_check(
+    ex: Exchange, param: str, field: str, default: set[str], allowed: set[str], title: str
+) -> bool | None:
     items = oracle_items(ex)
     if not items:
         return True
     wanted = multi_param(ex, param) or default
+    if not wanted <= allowed:
+        # A value the document does not list: whether it is refused is ORA-NEG-001's question.
+        return True
     values = [(item, field_value(item, field)) for item in items]
     values = [(item, value) for item, value in values if value is not None]
     if not values:
@@ -63,7 +68,12 @@ def _filter_check(ex: Exchange, param: str, field: str, default: set[str], title
 @response_check("oracle")
 def oracle_items_match_status_filter(ex: Exchange) -> bool | None:
     return _filter_check(
-        ex, "status", "notificationStatus", {"OPENED", "UNREAD"}, "Oracle item outside the status filter"
+        ex,
+        "status",
+        "notificationStatus",
+        {"OPENED", "UNREAD"},
+        {"OPENED", "UNREAD", "DELETED"},
+        "Oracle item outside the status filter",
     )
 
 
@@ -74,6 +84,7 @@ def oracle_items_match_notification_type_filter(ex: Exchange) -> bool | None:
         "notificationType",
         "notificationType",
         {"MESSAGE"},
+        {"MESSAGE", "REMINDER"},
         "Oracle item outside the notificationType filter",
     )
 
@@ -146,7 +157,8 @@ def oracle_priority_sort_puts_high_first(ex: Exchange) -> bool | None:
     items = oracle_items(ex)
     if not items or ex.query_value("sortBy") != "priority":
         return True
-    ranks = [{"HIGH": 0, "NORMAL": 1}.get(field_value(item, "priority"), 2) for item in items]
+    # A value outside the enum (e.g. "high") is ORA-SCH-001's to report: the order looks past spelling.
+    ranks = [{"HIGH": 0, "NORMAL": 1}.get(str(field_value(item, "priority")).upper(), 2) for item in items]
     ascending = ex.query_value("sortOrder") == "ASC"
     # HIGH (STAT) comes first unless the order is reversed.
     index = first_out_of_order(ranks, descending=ascending)

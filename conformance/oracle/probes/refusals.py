@@ -132,3 +132,24 @@ def oracle_accept_defaults_to_json(ctx: ProbeContext) -> None:
                 "types: application/json",
                 exchange=exchange,
             )
+
+
+@probe("oracle")
+def oracle_second_sort_order_is_rejected(ctx: ProbeContext) -> None:
+    """Only one sort order may be provided: sortBy twice is a 400 ApiError that names sortBy."""
+    exchange = inbox(ctx, sortBy=["createDateTime", "priority"])
+    expect_error(
+        ctx,
+        exchange,
+        (400,),
+        "Oracle sortBy given twice not rejected with 400",
+        "400 ApiError naming sortBy: only one sort order may be provided",
+        ERROR_KEYS,
+    )
+    if exchange.status == 400 and "sortBy" not in exchange.body.decode("utf-8", "replace"):
+        ctx.fail(
+            "Oracle refusal of a second sortBy does not name sortBy",
+            received=describe(exchange),
+            documented="400 ApiError whose message or details[].source names sortBy",
+            exchange=exchange,
+        )

@@ -472,6 +472,107 @@ def _is_thread(request: Request, response: Response) -> bool:
     return response.status == 200 and len(parts) > 2 and parts[-2] == "securemessage" and parts[-1].isdigit()
 
 
+# -- found by the red team: held as permanent cases ---------------------------------------------
+def _repeated_keys_narrowed(request: Request, forward: Forward) -> Response:
+    """providerids=71&providerids=72 read as providerids=72: a repeated key keeps its last value."""
+    if request.path.endswith("/departmentsmapping"):
+        return forward(request.with_query({k: v[-1:] for k, v in request.query.items()}))
+    return forward(request)
+
+
+def _later_archived_entries_without_messagelist(request: Request, body: Any) -> Any:
+    # Only past the first entry: a one-thread archive (the generated cases' small mailbox) looks right.
+    if _list_name(request) == "archivedmessages":
+        for thread in _entries(body)[1:]:
+            thread.pop("messagelist", None)
+    return body
+
+
+def _latin1_json(request: Request, forward: Forward) -> Response:
+    response = forward(request)
+    if response.status == 200 and response.headers.get("content-type", "").startswith("application/json"):
+        response.headers["content-type"] = "application/json; charset=iso-8859-1"
+    return response
+
+
+def _mapping_across_practices(request: Request, forward: Forward) -> Response:
+    """Patient paths check the practice; the practice-wide departments mapping does not."""
+    second = sandbox_config()["apis"]["athena"]["second"]
+    if request.path.endswith("/departmentsmapping") and f"/v1/{second['ids']['practiceid']}/" in request.path:
+        request.headers["authorization"] = f"Bearer {_token(forward, second['auth']['oauth2'])}"
+    return forward(request)
+
+
+def _lower_case_sendertype(request: Request, body: Any) -> Any:
+    """Every third message of a list says "patient" or "practice": an enum in the wrong case."""
+    if _list_name(request):
+        messages = [m for t in _entries(body) for m in t.get("messagelist") or [] if isinstance(m, dict)]
+        for message in messages[2::3]:
+            message["sendertype"] = str(message.get("sendertype")).lower()
+    return body
+
+
+class _RevertsAfterRequests:
+    """A reply and a lab-result read last `span` requests, then are gone: a cache that expires unsaved."""
+
+    def __init__(self, span: int = 20) -> None:
+        self.span, self.count = span, 0
+        self.writes: dict[str, int] = {}
+
+    def __call__(self, request: Request, forward: Forward) -> Response:
+        self.count += 1
+        if request.method == "POST" and "/marklabresultread/" in request.path:
+            self.writes[request.path.rsplit("/", 1)[-1]] = self.count
+        if request.method == "POST" and request.path.endswith("/reply"):
+            self.writes[request.path.split("/")[-2]] = self.count
+        response = forward(request)
+        body = response.json()
+        if request.method != "GET" or response.status != 200 or not isinstance(body, dict):
+            return response
+        changed = False
+        for thread in _entries(body):
+            at = self.writes.get(str(thread.get("messagethreadid")))
+            if at is not None and self.count - at > self.span:
+                if "isread" in thread:
+                    thread["isread"] = False
+                thread["messagelist"] = [
+                    m for m in thread.get("messagelist") or [] if "patientmsg" not in str(m.get("text"))
+                ]
+                changed = True
+        return response.with_json(body) if changed else response
+
+
+def _next_drops_showplaintext(request: Request, body: Any) -> Any:
+    """next points at the right offset, but without the showplaintext the page was asked with."""
+    link = body.get("next") if _list_name(request) and isinstance(body, dict) else None
+    if isinstance(link, str) and "showplaintext" in request.query:
+        path, _, query = link.partition("?")
+        kept = {k: v for k, v in parse_qs(query).items() if k != "showplaintext"}
+        body["next"] = f"{path}?{urlencode(kept, doseq=True)}"
+    return body
+
+
+def _totalcount_as_text(request: Request, body: Any) -> Any:
+    if _list_name(request) and isinstance(body, dict) and isinstance(body.get("totalcount"), int):
+        body["totalcount"] = str(body["totalcount"])
+    return body
+
+
+def _reply_answers_201(request: Request, forward: Forward) -> Response:
+    """The reply is stored, but answered 201 where the document's 200 is the only success."""
+    response = forward(request)
+    if request.method == "POST" and request.path.endswith("/reply") and response.status == 200:
+        response.status = 201
+    return response
+
+
+def _crash_on_group_filter(request: Request, forward: Forward) -> Response:
+    """A crash on one filter the generated cases seldom send, met by the mapping probe."""
+    if request.path.endswith("/departmentsmapping") and "providergroupids" in request.query:
+        return Response(500).with_json({"error": "Internal error."})
+    return forward(request)
+
+
 def _case(defect: Any, requirement: str, category: str, *extra: str) -> Case:
     return ("athena", defect, ("--only", requirement, *extra), {requirement}, category)
 
@@ -538,6 +639,40 @@ CASES: dict[str, Case] = {
     "ATH-BEH-014": _case(_served_as("sentmessages", "inboxmessages"), "ATH-BEH-014", "behaviour"),
     "ATH-BEH-015": _case(_ForgetsLater(), "ATH-BEH-015", "behaviour", _WRITES),
     "ATH-BEH-016": _case(_marks_any_thread_read, "ATH-BEH-016", "behaviour", _WRITES),
+    "ATH-BEH-017": _case(_repeated_keys_narrowed, "ATH-BEH-017", "behaviour"),
+    # Red-team cases: defects the kit once missed or read in another category.
+    "ATH-REQ-001-later-entries": _case(
+        rewrite_json(_later_archived_entries_without_messagelist, when=is_ok),
+        "ATH-REQ-001",
+        "required-fields",
+    ),
+    "ATH-HDR-001-charset": _case(_latin1_json, "ATH-HDR-001", "headers"),
+    "ATH-AUTH-005-mapping": _case(_mapping_across_practices, "ATH-AUTH-005", "auth"),
+    "ATH-BEH-015-expires": _case(_RevertsAfterRequests(), "ATH-BEH-015", "behaviour", _WRITES),
+    "ATH-SRV-001-probe-crash": _case(
+        _crash_on_group_filter, "ATH-SRV-001", "server-error", "--only", "ATH-BEH-009"
+    ),
+    "ATH-PAG-006-keeps-query": _case(
+        rewrite_json(_next_drops_showplaintext, when=is_ok),
+        "ATH-PAG-006",
+        "pagination",
+    ),
+    "ATH-SCH-001-totalcount-text": _case(
+        rewrite_json(_totalcount_as_text, when=is_ok),
+        "ATH-SCH-001",
+        "schema",
+        *("--only", "ATH-PAG-001", "--only", "ATH-PAG-005", "--only", "ATH-PAG-008"),
+    ),
+    "ATH-STA-001-reply-201": _case(
+        _reply_answers_201, "ATH-STA-001", "status-code", _WRITES, "--only", "ATH-BEH-001"
+    ),
+    "ATH-SCH-002-enum-case": (
+        "athena",
+        rewrite_json(_lower_case_sendertype, when=is_ok),
+        ("--only", "ATH-SCH-002", "--only", "ATH-BEH-014"),
+        {"ATH-SCH-002"},
+        "schema",
+    ),
 }
 
 

@@ -187,6 +187,31 @@ def _crash_on_request_type(request: Request, forward: Forward) -> Response:
     return forward(request)
 
 
+def _crash_on_dismissed(request: Request, forward: Forward) -> Response:
+    """A crash on one documented status value only, which the generated cases never send."""
+    if request.method == "GET" and request.query.get("status") == ["dismissed"]:
+        body = b'{"success": false, "error": "server_error", "message": "Internal error."}'
+        return Response(500, {"content-type": "application/json"}, body)
+    return forward(request)
+
+
+def _delete_answers_204(request: Request, forward: Forward) -> Response:
+    """The delete works, but answers 204 without a body where 200 with the result is documented."""
+    response = forward(request)
+    if request.method == "DELETE" and response.status == 200:
+        headers = {k: v for k, v in response.headers.items() if k != "content-type"}
+        return Response(204, headers, b"")
+    return response
+
+
+def _upper_case_status(request: Request, body: Any) -> Any:
+    """The enum in the wrong case ("OPEN") on every other entry."""
+    for entry in (body.get("data") or [])[::2]:
+        if isinstance(entry, dict) and entry.get("status") == "open":
+            entry["status"] = "OPEN"
+    return body
+
+
 def _drop_on_request_type(request: Request, forward: Forward) -> Response:
     if "request_type" in request.query:
         raise DropConnection
@@ -460,6 +485,19 @@ _ALSO: dict[str, tuple[str, Defect, tuple[str, ...]]] = {
         "MDHQ-SCH-002",
         rewrite_json(_local_answer_dates, when=lambda request, response: request.method != "GET"),
         ("--allow-writes",),
+    ),
+    # Red-team cases: a crash met by a probe is MDHQ-SRV-001's, not the filter requirement's; an enum
+    # in the wrong case is MDHQ-SCH-001's, not the default-status requirement's.
+    "MDHQ-SRV-001-probe-crash": ("MDHQ-SRV-001", _crash_on_dismissed, ("--only", "MDHQ-BEH-011")),
+    "MDHQ-STA-001-delete-204": (
+        "MDHQ-STA-001",
+        _delete_answers_204,
+        ("--allow-writes", "--only", "MDHQ-BEH-001", "--only", "MDHQ-BEH-013", "--only", "MDHQ-BEH-014"),
+    ),
+    "MDHQ-SCH-001-enum-case": (
+        "MDHQ-SCH-001",
+        rewrite_json(_upper_case_status, when=_queue_ok),
+        ("--only", "MDHQ-BEH-009"),
     ),
 }
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from defect_proxy import Defect, Forward, Request, Response
+from kit_harness import SANDBOX_NOW
 from patientmsg.conformance.catalogue import load_catalogue
 from patientmsg.fixtures import sandbox_config
 
@@ -445,6 +446,63 @@ def _first_type_only(request: Request, forward: Forward) -> Response:
     return forward(request)
 
 
+def _second_sort_order_kept_last(request: Request, forward: Forward) -> Response:
+    """sortBy=createDateTime&sortBy=priority read as sortBy=priority: 200 where 400 is documented."""
+    sorts = request.query.get("sortBy")
+    if sorts and len(sorts) > 1:
+        return forward(_with(request, sortBy=sorts[-1:]))
+    return forward(request)
+
+
+def _refuse_explicit_desc(request: Request, forward: Forward) -> Response:
+    """The default order sent explicitly (sortOrder=DESC) is refused; the gateway's headers stay."""
+    response = forward(request)
+    if _inbox(request) and request.query.get("sortOrder") == ["DESC"]:
+        body = {"code": "InvalidParameter", "message": "sortOrder DESC is the default; omit it."}
+        return response.with_json(body, status=400)
+    return response
+
+
+_STATUSES = {"OPENED", "UNREAD", "DELETED"}
+
+
+def _unknown_status_ignored(request: Request, forward: Forward) -> Response:
+    """status=READ (no such value) is dropped silently: 200 with the default statuses."""
+    statuses = [v for value in request.query.get("status", []) for v in value.split(",")]
+    if _inbox(request) and statuses and not set(statuses) <= _STATUSES:
+        kept = [v for v in statuses if v in _STATUSES]
+        return forward(_with(request, status=[",".join(kept)] if kept else None))
+    return forward(request)
+
+
+def _placeholder_tokens_pass(request: Request, forward: Forward) -> Response:
+    """A gateway that reads "Bearer null" or an empty token as no token, and no token as its own."""
+    if request.headers.get("authorization", "").strip() in ("Bearer", "Bearer null"):
+        request.headers["authorization"] = f"Bearer {_TOKEN}"
+    return forward(request)
+
+
+def _default_window_30_days(request: Request, forward: Forward) -> Response:
+    """Without a lower bound the window starts 30 days back (the sandbox's clock), not 90."""
+    if _inbox(request) and LOWER not in request.query:
+        now = dt.datetime.fromisoformat(SANDBOX_NOW.replace("Z", "+00:00"))
+        start = (now - dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return forward(_with(request, **{LOWER: [start]}))
+    return forward(request)
+
+
+def _more_as_text(request: Request, body: Any) -> Any:
+    if isinstance(body, dict) and isinstance(body.get("hasAdditionalListItems"), bool):
+        body["hasAdditionalListItems"] = str(body["hasAdditionalListItems"]).lower()
+    return body
+
+
+def _lower_case_priority(item: dict[str, Any]) -> None:
+    """An enum in the wrong case ("high") on the items of priority HIGH only."""
+    if item.get("priority", {}).get("value") == "HIGH":
+        item["priority"]["value"] = "high"
+
+
 _LEVELS = {requirement.id: requirement.level for requirement in load_catalogue("oracle").requirements}
 
 
@@ -537,6 +595,38 @@ CASES: dict[str, Case] = {
     "ORA-BEH-016": _case(_refuse_future_bounds, "ORA-BEH-016", "behaviour"),
     "ORA-BEH-017": _case(_404_for_nothing, "ORA-BEH-017", "behaviour"),
     "ORA-BEH-018": _case(_first_type_only, "ORA-BEH-018", "behaviour"),
+    "ORA-NEG-004": _case(_second_sort_order_kept_last, "ORA-NEG-004", "negative-input"),
+    # Red-team cases: defects the kit once missed or read in another category.
+    "ORA-STA-002-explicit-default": (
+        "oracle",
+        _refuse_explicit_desc,
+        ("--only", "ORA-STA-002", "--only", "ORA-BEH-008", "--strict"),
+        {"ORA-STA-002"},
+        "status-code",
+    ),
+    "ORA-NEG-001-unknown-status": (
+        "oracle",
+        _unknown_status_ignored,
+        ("--only", "ORA-NEG-001", "--only", "ORA-BEH-003"),
+        {"ORA-NEG-001"},
+        "negative-input",
+    ),
+    "ORA-AUTH-003-placeholder": _case(_placeholder_tokens_pass, "ORA-AUTH-003", "auth"),
+    "ORA-BEH-010-30-days": _case(_default_window_30_days, "ORA-BEH-010", "behaviour"),
+    "ORA-SCH-001-boolean-text": (
+        "oracle",
+        rewrite_json(_more_as_text, when=is_ok),
+        ("--only", "ORA-SCH-001", "--only", "ORA-PAG-003", "--only", "ORA-BEH-017"),
+        {"ORA-SCH-001"},
+        "schema",
+    ),
+    "ORA-SCH-001-enum-case": (
+        "oracle",
+        _on_items(_lower_case_priority),
+        ("--only", "ORA-SCH-001", "--only", "ORA-BEH-008", "--strict"),
+        {"ORA-SCH-001"},
+        "schema",
+    ),
 }
 
 
