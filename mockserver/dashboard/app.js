@@ -99,20 +99,33 @@
       rows.push(["username", auth.basic.username]);
       rows.push(["password", auth.basic.password]);
     }
-    for (const [key, value] of Object.entries(part.ids || {})) rows.push([key, value]);
+    if (auth.logins) {
+      if (auth.token_url) rows.push(["token URL", "POST " + location.origin + "/" + api + auth.token_url]);
+      for (const [role, login] of Object.entries(auth.logins)) rows.push([role, login.username + " / " + login.password]);
+    }
     return rows;
+  }
+
+  function definitionList(rows) {
+    const list = el("dl", {});
+    for (const [key, value] of rows) list.append(el("dt", { text: key }), el("dd", { text: String(value) }));
+    return list;
   }
 
   function renderCredentials(apis) {
     const box = $("credentials");
     box.replaceChildren();
     for (const [api, part] of Object.entries(apis)) {
-      const list = el("dl", {});
-      for (const [key, value] of authRows(api, part)) list.append(el("dt", { text: key }), el("dd", { text: value }));
-      const block = el("div", { class: "cred", "data-api": api }, el("h3", { text: api }), list);
+      const ids = Object.entries(part.ids || {});
+      // A long list of ids (the portal's) folds away, so every API's credentials stay in view.
+      const shown = ids.length > 10 ? [] : ids;
+      const block = el("div", { class: "cred", "data-api": api }, el("h3", { text: api }),
+        definitionList([...authRows(api, part), ...shown]));
+      if (shown.length < ids.length) {
+        block.append(el("details", {}, el("summary", { text: `ids (${ids.length})` }), definitionList(ids)));
+      }
       if (part.second) {
-        const other = el("dl", {});
-        for (const [key, value] of authRows(api, part.second)) other.append(el("dt", { text: key }), el("dd", { text: value }));
+        const other = definitionList([...authRows(api, part.second), ...Object.entries(part.second.ids || {})]);
         block.append(el("details", {}, el("summary", { text: "second client (other practice)" }), other));
       }
       box.append(block);
