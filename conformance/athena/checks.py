@@ -195,6 +195,10 @@ def athena_page_size_matches_limit(ex: Exchange) -> bool | None:
     return None
 
 
+# The lists' documented query parameters besides limit and offset (seed 000).
+_LISTING_PARAMETERS = ("showplaintext",)
+
+
 def _link_problem(ex: Exchange, link: object, limit: int, offset: int) -> str | None:
     if not isinstance(link, str):
         return f"not a string: {link!r}"
@@ -208,9 +212,10 @@ def _link_problem(ex: Exchange, link: object, limit: int, offset: int) -> str | 
     got_offset = int(query["offset"][0]) if query.get("offset", [""])[0].isdigit() else None
     if (got_limit if "limit" in query else ATHENA_DEFAULT_LIMIT) != limit or got_offset != offset:
         return f"{link!r} instead of limit={limit}&offset={offset}"
-    # The neighbouring page of the same listing: every other parameter given (showplaintext) is kept.
-    others = {k: v for k, v in ex.query.items() if k not in ("limit", "offset") and any(v)}
-    kept = {k: v for k, v in query.items() if k not in ("limit", "offset") and any(v)}
+    # The neighbouring page of the same listing: the other documented parameter (showplaintext) is
+    # kept. Parameters the document does not list are the client's noise: a server may drop them.
+    others = {k: v for k, v in ex.query.items() if k in _LISTING_PARAMETERS and any(v)}
+    kept = {k: v for k, v in query.items() if k in _LISTING_PARAMETERS and any(v)}
     if kept != others:
         lost = sorted(set(others) ^ set(kept))
         return f"{link!r}: the request's other parameters changed ({', '.join(lost) or 'values'})"

@@ -90,6 +90,20 @@ def test_page_size_and_links_follow_limit_and_offset() -> None:
         athena_checks.athena_next_and_previous_are_consistent(_exchange(url, 200, wrong_previous))
 
 
+def test_links_keep_showplaintext_but_may_drop_undocumented_parameters() -> None:
+    """A generated request's noise (`=null`, unknown names) need not come back in `next`: no false alarm."""
+    base = "http://h/athena/v1/1/patients/2/securemessage/inboxmessages?limit=1&offset=1"
+    link = "/v1/1/patients/2/securemessage/inboxmessages?"
+    body = {"totalcount": 3, "messages": [{"documentid": 1}]}
+    noisy = _exchange(base + "&=null&colour=2", 200, {**body, "next": link + "limit=1&offset=2",
+                                                      "previous": link + "limit=1&offset=0"})  # fmt: skip
+    assert athena_checks.athena_next_and_previous_are_consistent(noisy) is None
+    plain = _exchange(base + "&showplaintext=Y", 200, {**body, "next": link + "limit=1&offset=2",
+                                                       "previous": link + "limit=1&offset=0"})  # fmt: skip
+    with pytest.raises(ConformanceFailure, match="other parameters changed"):
+        athena_checks.athena_next_and_previous_are_consistent(plain)
+
+
 def test_oracle_date_time_needs_its_zone() -> None:
     url = "http://h/oracle/20241001/patientMessages/inboxItems?patientId=1"
     item = {"id": "m1", "createdDateTime": {"dateTime": "2026-11-20T10:00:00.000Z"}}
