@@ -12,20 +12,34 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' pyproject.toml)
 
 .PHONY: install sandbox test lint typecheck pytest bench clean dist
 
+# Everything that writes .venv runs under one lock, so `make sandbox &` and `make test` started at once
+# never build it twice (flock(2) through python3, which every machine that runs this has).
+LOCKED := $(PYTHON) -c 'import fcntl, os, subprocess, sys; fd = os.open(".venv.lock", os.O_RDWR | os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX); sys.exit(subprocess.call(sys.argv[1:]))'
+PACKAGE_DIRS := console specs fixtures mockserver conformance testing
+# Files and folders (a folder changes when a file is added or removed): a change reinstalls.
+SOURCES := pyproject.toml README.md $(shell find $(PACKAGE_DIRS) -name __pycache__ -prune -o -print)
+
+install:
+	@$(LOCKED) $(MAKE) --no-print-directory $(VENV)/.installed
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Dependencies are installed once per change of pyproject.toml; the project itself is
-# reinstalled every time (non-editable), so tests run what a user's `pip install .` gets.
+# Dependencies are installed once per change of pyproject.toml.
 $(VENV)/.deps: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
 	$(BIN)/python -m pip install -q ".[dev]"
 	touch $@
 
-# build/ is removed first: setuptools would ship a moved or renamed module's stale copy from it.
-install: $(VENV)/.deps
-	rm -rf build
-	$(BIN)/python -m pip install -q --no-deps --no-build-isolation --force-reinstall .
+# The project is installed (not editable) from a copy in a temporary folder: tests run what a user's
+# `pip install .` gets; the build's scratch files (build/, *.egg-info) never land in the clone, where a
+# stale copy of a moved module would ship; and an unchanged source is never reinstalled under a test
+# that is running from it.
+$(VENV)/.installed: $(VENV)/.deps $(SOURCES)
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  tar -cf - --exclude=__pycache__ pyproject.toml README.md $(PACKAGE_DIRS) | tar -xf - -C "$$tmp" && \
+	  $(BIN)/python -m pip install -q --no-deps --no-build-isolation --force-reinstall "$$tmp"
+	touch $@
 
 sandbox: install
 	$(BIN)/patientmsg serve --host $(HOST) --port $(PORT) $(ARGS)
@@ -62,4 +76,4 @@ dist: $(VENV)/.deps
 	@echo "$(DIST)/patientmsg-$(VERSION)-py3-none-any.whl"
 
 clean:
-	rm -rf $(VENV) build $(DIST) *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv.lock build $(DIST) *.egg-info .pytest_cache .mypy_cache .ruff_cache

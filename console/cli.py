@@ -88,7 +88,7 @@ def _origin(seed: int | None, scenario: str | None, store: Path | None) -> tuple
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True, help="0: any free port (see the banner).")
 @_world
 @click.option(
     "--store",
@@ -126,6 +126,27 @@ def _origin(seed: int | None, scenario: str | None, store: Path | None) -> tuple
     show_default=True,
     help="A named world idle this long may be dropped for a new one.",
 )
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="Also allow browser calls from this origin, e.g. https://app.example (repeatable; * for any). "
+    "Loopback origins are always allowed.",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Seconds a connection may stay silent (before its first request, and between requests).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    help="Worker processes over one --store FILE (required for more than 1).",
+)
 def serve(
     host: str,
     port: int,
@@ -139,6 +160,9 @@ def serve(
     journal_size: int,
     max_worlds: int,
     world_idle_seconds: float,
+    cors_origins: tuple[str, ...],
+    idle_timeout: int,
+    workers: int,
 ) -> None:
     """Serve the APIs under /athena, /oracle and /mdhq, and their vendor paths at the root.
 
@@ -168,6 +192,9 @@ def serve(
         store=store,
         access_log=access_log,
         settings=settings,
+        cors_origins=cors_origins,
+        idle_timeout=idle_timeout,
+        workers=workers,
     )
 
 

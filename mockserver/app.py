@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from connexion import AsyncApp
@@ -21,17 +21,18 @@ from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
-from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
 from connexion.resolver import Resolver
 from patientmsg.fixtures import Clock, sandbox_config
 from patientmsg.mockserver.control import ControlEntry, control_app
+from patientmsg.mockserver.cors import cors_middleware
 from patientmsg.mockserver.dispatch import PlannedApi
 from patientmsg.mockserver.error_rendering import handle_exception
 from patientmsg.mockserver.mounts import served_spec
 from patientmsg.mockserver.registry import UNITS
+from patientmsg.mockserver.routing import VendorRoutingMiddleware
 from patientmsg.mockserver.sandbox_edge import FaultGate, SandboxEdge, WorldRefusal
 from patientmsg.mockserver.security import security_map
 from patientmsg.mockserver.service import credentials_note, documented_statuses, health, index
@@ -41,12 +42,8 @@ from patientmsg.mockserver.validation import VALIDATORS
 from patientmsg.mockserver.worlds import Worlds, WorldSwitch
 from patientmsg.specs import load_spec, operations
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 
 __all__ = ["create_app"]
-
-# Headers a browser client may read from a cross-origin answer.
-_EXPOSED = ["opc-request-id", "WWW-Authenticate", "Allow", "Cache-Control"]
 
 
 def _resolver(api: str, sandbox: Sandbox) -> Resolver:
@@ -102,7 +99,9 @@ class _ServedSpecUI(SwaggerUIMiddleware):  # type: ignore[misc]
         await super().__call__(scope, receive, send)
 
 
-def _middlewares(sandbox: Sandbox, worlds: Worlds, settings: ServeSettings) -> list[Any]:
+def _middlewares(
+    sandbox: Sandbox, worlds: Worlds, settings: ServeSettings, cors_origins: Sequence[str]
+) -> list[Any]:
     # Connexion's default stack without response validation (Schemathesis checks responses in the
     # tests; per request it would re-parse every body), wrapped in CORS and the units' edges, and
     # outermost the sandbox edge (control API, root paths, worlds, journal).
@@ -118,19 +117,13 @@ def _middlewares(sandbox: Sandbox, worlds: Worlds, settings: ServeSettings) -> l
     control = ControlEntry(functools.partial(control_app, worlds), settings)
     return [
         functools.partial(SandboxEdge, worlds=worlds, control=control),
-        functools.partial(
-            CORSMiddleware,
-            allow_origins=["*"],
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=_EXPOSED,
-        ),
+        cors_middleware(cors_origins),
         *edges,
         functools.partial(ServerErrorMiddleware, handler=handle_exception),
         ExceptionMiddleware,
         WorldRefusal,
         _ServedSpecUI,
-        RoutingMiddleware,
+        VendorRoutingMiddleware,
         functools.partial(FaultGate, worlds=worlds, documented=documented),
         SecurityMiddleware,
         RequestValidationMiddleware,
@@ -145,9 +138,17 @@ def _scenario(conn: sqlite3.Connection) -> str:
 
 
 def create_app(
-    conn: sqlite3.Connection, clock: Clock, *, seed: int, settings: ServeSettings | None = None
+    conn: sqlite3.Connection,
+    clock: Clock,
+    *,
+    seed: int,
+    settings: ServeSettings | None = None,
+    cors_origins: Sequence[str] = (),
 ) -> AsyncApp:
-    """The sandbox over an open store (see patientmsg.fixtures.open_store) and an injected clock."""
+    """The sandbox over an open store (see patientmsg.fixtures.open_store) and an injected clock.
+
+    Browsers may call it from loopback origins, and from `cors_origins` (`*`: any), see cors.py.
+    """
     settings = settings or ServeSettings()
     scenario = settings.scenario or _scenario(conn)
     worlds = Worlds(
@@ -167,7 +168,9 @@ def create_app(
     )
     # Everything bound at start-up is bound to the switch, which reads the request's world.
     sandbox = cast(Sandbox, WorldSwitch(worlds))
-    app = AsyncApp(__name__, middlewares=_middlewares(sandbox, worlds, settings), validator_map=VALIDATORS)
+    app = AsyncApp(
+        __name__, middlewares=_middlewares(sandbox, worlds, settings, cors_origins), validator_map=VALIDATORS
+    )
     # Handlers of reads are called as planned at start-up (dispatch.py), not through Connexion's
     # per-request decorators.
     app._middleware_app.api_cls = PlannedApi

@@ -31,6 +31,8 @@ def parse_rfc3339(text: str) -> float | None:
     if match is None:
         return None
     year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    if second > 60:  # 61-99 name no instant; clamping them to :59 would answer another question
+        return None
     try:
         # A leap second (:60) is valid RFC 3339; it denotes the same instant as :59 + 1 s.
         local = dt.datetime(year, month, day, hour, minute, min(second, 59))

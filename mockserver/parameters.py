@@ -8,15 +8,19 @@ start-up and say e.g. "limit must be at most 10000".
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from patientmsg.mockserver.dates import parse_rfc3339
 
-__all__ = ["Invalid", "ValueCheck", "compile_schema"]
+__all__ = ["MAX_DIGITS", "Invalid", "ValueCheck", "compile_schema", "parse_integer"]
 
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INTEGER = re.compile(r"([+-]?)0*([0-9]+)")
+#: The longest integer read (leading zeros aside): Python's int() raises ValueError beyond its limit
+#: (4,300 digits by default), so a longer value is refused before int() sees it.
+MAX_DIGITS = sys.get_int_max_str_digits() or 4300
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 # Keywords these checks implement; a spec using another one fails at start-up, not silently.
 _KNOWN = {
@@ -81,7 +85,15 @@ class _Scalar:
         if self.kind == "integer":
             if not _INTEGER.fullmatch(raw):
                 raise Invalid("must be an integer")
-            return int(raw)
+            value = parse_integer(raw)
+            if value is None:
+                # Too long for int(): the spec's own bound when it has one names the limit best.
+                if raw.startswith("-") and self.minimum is not None:
+                    raise Invalid(f"must be at least {_number(self.minimum)}")
+                if not raw.startswith("-") and self.maximum is not None:
+                    raise Invalid(f"must be at most {_number(self.maximum)}")
+                raise Invalid(f"must have at most {MAX_DIGITS} digits")
+            return value
         if self.kind == "number":
             if not _NUMBER.fullmatch(raw):
                 raise Invalid("must be a number")
@@ -92,6 +104,15 @@ class _Scalar:
                 raise Invalid("must be true or false")
             return lowered == "true"
         return raw
+
+
+def parse_integer(text: str) -> int | None:
+    """A decimal integer (sign and leading zeros allowed) of at most MAX_DIGITS digits, else None."""
+    match = _INTEGER.fullmatch(text)
+    if match is None:
+        return None
+    sign, digits = match.groups()
+    return int(sign + digits) if len(digits) <= MAX_DIGITS else None
 
 
 def _number(value: float) -> str:

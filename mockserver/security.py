@@ -16,6 +16,7 @@ from typing import Any
 
 from connexion.lifecycle import ConnexionRequest
 from patientmsg.mockserver.athena.oauth import token_client
+from patientmsg.mockserver.parameters import parse_integer
 from patientmsg.mockserver.state import Sandbox
 from patientmsg.mockserver.vendor_errors import ApiError
 
@@ -68,9 +69,10 @@ def _athena_bearer(sandbox: Sandbox) -> Verify:
         token = _credentials(request, "Bearer", "<access_token from POST /oauth2/v1/token>")
         client_id = token_client(sandbox, token)
         practices = sandbox.client_practices.get(client_id, frozenset())
-        practiceid = request.path_params.get("practiceid")
+        # An id out of range is left to validation, which refuses it with a 400 naming practiceid.
+        raw = request.path_params.get("practiceid")
+        practiceid = None if raw is None else parse_integer(str(raw))
         if practiceid is not None:
-            practiceid = int(practiceid)
             if practiceid not in sandbox.practices:
                 raise ApiError(404, "Invalid practice.", detail="The practice ID does not exist.")
             if practiceid not in practices:

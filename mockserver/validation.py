@@ -6,8 +6,10 @@ properties. Every refusal is an `ApiError` naming the parameter, header or body 
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, AsyncIterator, Container
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus, unquote_to_bytes
 
 from connexion.datastructures import MediaTypeDict
 from connexion.validators import VALIDATOR_MAP, FormDataValidator
@@ -15,9 +17,10 @@ from patientmsg.mockserver.inputs import PARAMS_KEY
 from patientmsg.mockserver.parameters import Invalid, ValueCheck, compile_schema
 from patientmsg.mockserver.vendor_errors import ApiError
 from starlette.datastructures import Headers, QueryParams
-from starlette.types import Receive, Scope
+from starlette.formparsers import FormParser, MultiPartException
+from starlette.types import Message, Receive, Scope
 
-__all__ = ["VALIDATORS", "VendorFormValidator", "VendorParameterValidator"]
+__all__ = ["FORM_BODY_LIMIT", "VALIDATORS", "VendorFormValidator", "VendorParameterValidator"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ class VendorParameterValidator:
                 values = query.getlist(param.name)
             elif param.location == "header":
                 values = headers.getlist(param.name)
+                if len(values) > 1:
+                    # One value per header: otherwise a check could read one copy and an echo the other.
+                    raise param.refuse("must be sent once")
             elif param.location == "path" and param.name in path_params:
                 values = [str(path_params[param.name])]
             else:
@@ -127,6 +133,41 @@ class VendorParameterValidator:
         scope[PARAMS_KEY] = typed
 
 
+_FORM_PHRASES = {400: "Bad request.", 413: "Request too large."}
+#: The largest form body read: Starlette bounds each field (1 MB) and their count (1,000), not the sum.
+FORM_BODY_LIMIT = 1024 * 1024
+
+
+def _too_large() -> ApiError:
+    detail = f"A form body may have at most {FORM_BODY_LIMIT} bytes."
+    return ApiError(413, "Request too large.", detail=detail)
+
+
+async def _bounded(stream: AsyncIterator[bytes], raw: list[bytes]) -> AsyncGenerator[bytes, None]:
+    """The body's chunks (kept in `raw`), refused with a 413 past FORM_BODY_LIMIT (chunked bodies too)."""
+    seen = 0
+    async for chunk in stream:
+        seen += len(chunk)
+        if seen > FORM_BODY_LIMIT:
+            raise _too_large()
+        raw.append(chunk)
+        yield chunk
+
+
+def _not_utf8(body: bytes, declared: Container[str]) -> str | None:
+    """The first declared field whose value is not UTF-8 once percent-decoded (Starlette puts U+FFFD)."""
+    for pair in body.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        field = unquote_plus(name.decode("latin-1"))
+        if field not in declared:
+            continue
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return field
+    return None
+
+
 class VendorFormValidator(FormDataValidator):  # type: ignore[misc]
     """Form bodies (athena's token and reply): a missing or invalid field is named in the error."""
 
@@ -138,11 +179,61 @@ class VendorFormValidator(FormDataValidator):  # type: ignore[misc]
         return ApiError(400, f"{name} is required.", pointers=[f"/{name}"])
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
-        length = Headers(scope=scope).get("content-length", "0")
-        if (not length.isdigit() or int(length) == 0) and self._required and self._required_fields:
-            raise self._missing(self._required_fields[0])
-        result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
-        return result
+        """Connexion's body check, with chunked bodies read (Connexion takes no Content-Length for none)."""
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        declared = length is not None and length.isdigit()
+        if declared and (len(length or "") > 12 or int(length or "0") > FORM_BODY_LIMIT):
+            raise _too_large()
+        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        if not chunked and (not declared or int(length or "0") == 0):
+            if self._required and self._required_fields:
+                raise self._missing(self._required_fields[0])
+            result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
+            return result
+        if "content-type" not in headers:
+            # Connexion would validate the body as a form, then hand the handler raw bytes.
+            raise ApiError(
+                415,
+                "Unsupported media type.",
+                detail="Send Content-Type: application/x-www-form-urlencoded with a form body.",
+                headers=["Content-Type"],
+            )
+        messages: list[Message] = []
+
+        async def stream() -> AsyncGenerator[bytes, None]:
+            more_body = True
+            while more_body:
+                message = await receive()
+                messages.append(message)
+                more_body = message.get("more_body", False)
+                yield message.get("body", b"")
+
+        self._validate(await self._parse(stream(), scope=scope))
+        # The handler reads the same body again: the messages are replayed to it.
+        return self._insert_messages(receive, messages=messages), scope
+
+    async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> dict[str, str]:
+        """The form's fields, each at most once; Starlette's limits become the vendor's 400 or 413."""
+        raw: list[bytes] = []
+        try:
+            form = await FormParser(Headers(scope=scope), _bounded(stream, raw)).parse()
+        except MultiPartException as exc:
+            # Starlette's limits: 1,000 fields, 1 MB per field; its message says which was exceeded.
+            status = 413 if "size" in exc.message else 400
+            detail = f"The form body was refused: {exc.message}"
+            raise ApiError(status, _FORM_PHRASES[status], detail=detail) from None
+        # Only the fields the spec declares are checked: others are ignored (the schemas allow them).
+        bad = _not_utf8(b"".join(raw), self._fields)
+        if bad is not None:
+            raise ApiError(400, f"{bad} is not UTF-8 text.", pointers=[f"/{bad}"])
+        fields: dict[str, str] = {}
+        for name, value in form.multi_items():
+            if name in fields and name in self._fields:
+                # Connexion would join the values ("alpha,beta"): a body the client never meant.
+                raise ApiError(400, f"{name} is given more than once.", pointers=[f"/{name}"])
+            fields[name] = value if isinstance(value, str) else ""
+        return fields
 
     def _validate(self, body: Any) -> None:
         if not isinstance(body, dict):

@@ -10,12 +10,13 @@ from urllib.parse import quote, unquote_plus
 
 from patientmsg.mockserver.mounts import MOUNTS
 from patientmsg.mockserver.state import Sandbox
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["OracleEdge", "split_status_lists"]
 
-_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]+")
+#: The spec's pattern and maxLength for a request's opc-request-id (both x-inferred there, but the pattern).
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _PREFIX = MOUNTS["oracle"]
 
 
@@ -48,10 +49,11 @@ class OracleEdge:
         if not (path == _PREFIX or path.startswith(_PREFIX + "/")):
             await self.app(scope, receive, send)
             return
+        given = [value for name, value in scope.get("headers", []) if name.lower() == b"opc-request-id"]
         scope = dict(scope, query_string=split_status_lists(scope.get("query_string", b"")))
-        given = Headers(scope=scope).get("opc-request-id", "")
-        # Echo a well-formed id; an invalid one (refused as a 400) is not repeated back.
-        request_id = given if _REQUEST_ID.fullmatch(given) else self.sandbox.next_request_id()
+        # Echo one well-formed id; an invalid or repeated one (refused as a 400) is not repeated back.
+        text = given[0].decode("latin-1") if len(given) == 1 else ""
+        request_id = text if _REQUEST_ID.fullmatch(text) else self.sandbox.next_request_id()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

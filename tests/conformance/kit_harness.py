@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,36 +38,44 @@ class Sandbox:
 
 
 def start_sandbox() -> tuple[subprocess.Popen[bytes], Sandbox]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "patientmsg",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--now",
-            SANDBOX_NOW,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=dict(os.environ),
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            err = process.stderr.read().decode() if process.stderr else ""
-            raise RuntimeError(f"sandbox exited with {process.returncode}: {err[-2000:]}")
-        try:
-            if requests.get(f"{url}/health", timeout=1).status_code == 200:
-                return process, Sandbox(url)
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
+    # The server binds port 0 itself and its banner names the port: no port is picked, closed and
+    # reused here, which another test run on the same machine could take in between.
+    with tempfile.TemporaryFile() as banner:  # the server keeps its own descriptor of it
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "patientmsg",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--now",
+                SANDBOX_NOW,
+            ],
+            stdout=banner,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ),
+        )
+        url = None
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                err = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"sandbox exited with {process.returncode}: {err[-2000:]}")
+            if url is None:
+                banner.seek(0)
+                found = re.search(
+                    rb"^health: (http://127\.0\.0\.1:[0-9]+)/health$", banner.read(), re.MULTILINE
+                )
+                url = found.group(1).decode("ascii") if found else None
+            try:
+                if url is not None and requests.get(f"{url}/health", timeout=1).status_code == 200:
+                    return process, Sandbox(url)
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"sandbox did not answer /health within {START_TIMEOUT:.0f} s")
 

@@ -177,11 +177,11 @@ def test_cors_preflight_and_headers_on_errors(api_ro: Api) -> None:
         },
     )
     assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-origin"] == origin  # a loopback page: allowed
     assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
     denied = api_ro.get(list_path(api_ro), authed=False, headers={"Origin": origin})
     assert denied.status_code == 401
-    assert denied.headers["access-control-allow-origin"] == "*"
+    assert denied.headers["access-control-allow-origin"] == origin
     assert "www-authenticate" in denied.headers["access-control-expose-headers"].lower()
 
 

@@ -108,6 +108,8 @@ def oracle_cc_recipients_are_personnel_or_group(ex: Exchange) -> bool | None:
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+# The spec's maxLength (x-inferred): a longer id is malformed there, and may be refused like one.
+_MAX_LENGTH = 128
 
 
 @response_check("oracle")
@@ -125,7 +127,7 @@ def oracle_every_response_has_opc_request_id(ex: Exchange) -> bool | None:
 def oracle_echoes_opc_request_id(ex: Exchange) -> bool | None:
     sent = ex.request_header("opc-request-id")
     # A malformed id may be refused or replaced; only a valid one must come back as it was.
-    if sent is None or not _REQUEST_ID.match(sent):
+    if sent is None or not _REQUEST_ID.match(sent) or len(sent) > _MAX_LENGTH:
         return True
     echoed = ex.headers.get("opc-request-id")
     if echoed != sent:
