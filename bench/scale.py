@@ -6,9 +6,10 @@ Loopback only; every run is bounded by wrk's duration or request count and a tim
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
-import subprocess
+import os
 import tempfile
 import time
 import urllib.request
@@ -17,11 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from load import Load, run_wrk
-from servers import BENCH, Server, first_200, free_port, rss_mib, sandbox
+from servers import Server, first_200, free_port, rss_mib, sandbox
 
 __all__ = ["access_log_rows", "print_scale", "rss_growth", "worker_rows"]
-
-MIXED_LUA = BENCH / "mixed.lua"
 
 
 def _token(server: Server, config: dict[str, Any]) -> str:
@@ -57,11 +56,15 @@ def _alternate(
         runs: dict[str, list[Load]] = {name: [] for name in servers}
         for _ in range(rounds):
             for name, server in servers.items():
-                load = run_wrk(server.url("athena", path), auth[name], threads=2, conns=16, seconds=seconds, post=False)
+                load = run_wrk(
+                    server.url("athena", path), auth[name], threads=2, conns=16, seconds=seconds, post=False
+                )
                 runs[name].append(load)
         for name in servers:
             median = sorted(runs[name], key=lambda load: load.rps)[rounds // 2]
-            rows.append({"request": read, "server": name, **median.as_dict()})
+            rows.append(
+                {"request": read, "server": name, **median.as_dict(), "load_1m": round(os.getloadavg()[0], 1)}
+            )
     return rows
 
 
@@ -103,8 +106,8 @@ def _advance_clock(server: Server, seconds: int) -> None:
         pass
 
 
-def _mixed(server: Server, config: dict[str, Any], count: int, token: str) -> int:
-    """`count` requests cycling through reads, token requests and replies (bench/mixed.lua)."""
+def _mixed_cycle(config: dict[str, Any], token: str) -> list[bytes]:
+    """One cycle of the mixed load: reads of every API, token requests and one reply in 61 requests."""
     athena = config["apis"]["athena"]
     oauth = athena["auth"]["oauth2"]
     basic = base64.b64encode(f"{oauth['client_id']}:{oauth['client_secret']}".encode()).decode()
@@ -112,27 +115,68 @@ def _mixed(server: Server, config: dict[str, Any], count: int, token: str) -> in
     patient = f"/athena/v1/{ids['practiceid']}/patients/{ids['patientid']}/securemessage"
     oracle = config["apis"]["oracle"]
     mdhq = config["apis"]["mdhq"]
-    mdhq_basic = base64.b64encode(
-        f"{mdhq['auth']['basic']['username']}:{mdhq['auth']['basic']['password']}".encode()
-    ).decode()
-    args = [
-        str(count),
-        f"Bearer {token}",
-        f"Basic {basic}",
-        f"/athena{oauth['token_url']}",
-        f"{patient}/inboxmessages?limit=50",
-        f"{patient}/{ids['messagethreadid']}",
-        f"{patient}/sentmessages?limit=10&offset=",
-        f"/oracle/20241001/patientMessages/inboxItems?patientId={oracle['ids']['patientId']}",
-        f"Bearer {oracle['auth']['bearer_token']}",
-        f"/mdhq/api/v1/patients/{mdhq['ids']['pt_id']}/portal/enqueued",
-        f"Basic {mdhq_basic}",
-        f"{patient}/{ids['messagethreadid']}/reply",
-    ]
-    cmd = ["wrk", "-t1", "-c8", "-d600s", "--timeout", "10s", "-s", str(MIXED_LUA), server.root, "--", *args]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=660, check=True).stdout
-    done = [line for line in out.splitlines() if "requests in" in line]
-    return int(done[0].split()[0]) if done else 0
+    login = mdhq["auth"]["basic"]
+    mdhq_basic = base64.b64encode(f"{login['username']}:{login['password']}".encode()).decode()
+    bearer = f"Bearer {token}"
+    small = int(oracle["ids"]["patientId"]) + 1  # the small patient: the large one's list is 1 MB
+    oracle_bearer = f"Bearer {oracle['auth']['bearer_token']}"
+
+    def get(path: str, auth: str) -> bytes:
+        return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {auth}\r\n\r\n".encode()
+
+    def post(path: str, auth: str, form: str) -> bytes:
+        return (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {auth}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(form)}\r\n\r\n{form}"
+        ).encode()
+
+    cycle = []
+    for page in range(10):
+        cycle += [
+            get(f"{patient}/inboxmessages?limit=50", bearer),
+            get(f"{patient}/{ids['messagethreadid']}", bearer),
+            get(f"{patient}/sentmessages?limit=10&offset={page * 10}", bearer),
+            get(f"/oracle/20241001/patientMessages/inboxItems?patientId={small}", oracle_bearer),
+            get(f"/mdhq/api/v1/patients/{mdhq['ids']['pt_id']}/portal/enqueued", f"Basic {mdhq_basic}"),
+            post(f"/athena{oauth['token_url']}", f"Basic {basic}", "grant_type=client_credentials"),
+        ]
+    # One reply per cycle: the thread grows slowly, as a real one would.
+    cycle.append(post(f"{patient}/{ids['messagethreadid']}/reply", bearer, "text=bench+reply"))
+    return cycle
+
+
+async def _one_connection(port: int, cycle: list[bytes], start: int, count: int, statuses: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for n in range(start, start + count):
+            writer.write(cycle[n % len(cycle)])
+            head = await reader.readuntil(b"\r\n\r\n")
+            statuses.append(int(head[9:12]))
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+    finally:
+        writer.close()
+
+
+def _mixed(server: Server, config: dict[str, Any], count: int, token: str, conns: int = 8) -> list[int]:
+    """`count` requests over `conns` keep-alive connections; the status of each."""
+    port = int(server.root.rsplit(":", 1)[1])
+    cycle = _mixed_cycle(config, token)
+    statuses: list[int] = []
+    share = count // conns
+
+    async def run() -> None:
+        await asyncio.wait_for(
+            asyncio.gather(*(_one_connection(port, cycle, i * 7, share, statuses) for i in range(conns))),
+            timeout=600,
+        )
+
+    asyncio.run(run())
+    return statuses
 
 
 def rss_growth(config: dict[str, Any], *, total: int = 100_000, warmup: int = 10_000) -> dict[str, Any]:
@@ -146,19 +190,20 @@ def rss_growth(config: dict[str, Any], *, total: int = 100_000, warmup: int = 10
         store = Path(tmp) / "rss.sqlite"
         with sandbox(free_port(), store, "--no-access-log") as server:
             first_200(server.root + "/health", {}, server=server)
-            sent = _mixed(server, config, warmup, _token(server, config))
+            statuses = _mixed(server, config, warmup, _token(server, config))
             before = rss_mib(server)
             size_before = store.stat().st_size
             started = time.monotonic()
             for _ in range(batches):
                 _advance_clock(server, 7200)
-                sent += _mixed(server, config, total // batches, _token(server, config))
+                statuses += _mixed(server, config, total // batches, _token(server, config))
             seconds = time.monotonic() - started
             after = rss_mib(server)
             tokens = _count_tokens(store)
             size_after = store.stat().st_size
     return {
-        "requests": sent,
+        "requests": len(statuses),
+        "statuses": {str(code): statuses.count(code) for code in sorted(set(statuses))},
         "warmup": warmup,
         "rss_after_warmup_mib": round(before, 1),
         "rss_after_mib": round(after, 1),
@@ -166,6 +211,7 @@ def rss_growth(config: dict[str, Any], *, total: int = 100_000, warmup: int = 10
         "tokens_in_store": tokens,
         "store_mib_before_after": [round(size_before / 2**20, 1), round(size_after / 2**20, 1)],
         "seconds": round(seconds, 1),
+        "load_1m": round(os.getloadavg()[0], 1),
     }
 
 
@@ -189,5 +235,5 @@ def print_scale(title: str, rows: list[dict[str, Any]]) -> None:
             ratio = f"{row['rps'] / first['rps']:.2f}x" if first["rps"] else ""
             print(
                 f"  {read:<24} {row['server']:<16} {row['rps']:>8.0f} req/s  p50 {row['p50_ms']:>6.1f} ms  "
-                f"p99 {row['p99_ms']:>6.1f} ms  {ratio:>6} of {first['server']}"
+                f"p99 {row['p99_ms']:>6.1f} ms  {ratio:>6} of {first['server']}  (load {row['load_1m']:.1f})"
             )
