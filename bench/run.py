@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import platform
 import re
 import resource
@@ -28,6 +29,7 @@ from typing import Any
 from load import Load, run_wrk
 from patientmsg.fixtures import sandbox_config
 from patientmsg.specs import APIS
+from scale import access_log_rows, print_scale, rss_growth, worker_rows
 from servers import BENCH, NOW, PRISM_BIN, Server, first_200, free_port, prism, rss_mib, sandbox
 
 PRISM_VERSION = "5.14.2"
@@ -170,6 +172,7 @@ def run_request(
             "server": server.name,
             **loads[len(loads) // 2].as_dict(),
             "rss_mib": round(rss_mib(server), 1),
+            "load_1m": round(os.getloadavg()[0], 1),  # the machine's load when the rounds ended
         }
         rows.append(row)
     sandbox_rps = rows[0]["rps"]
@@ -229,7 +232,7 @@ def check_times() -> dict[str, dict[str, float]]:
 def print_table(rows: list[dict[str, Any]]) -> None:
     head = (
         f"{'request':<36} {'server':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'B/resp':>9} "
-        f"{'RSS MiB':>8} {'vs dyn':>7} {'vs static':>9}"
+        f"{'RSS MiB':>8} {'vs dyn':>7} {'vs static':>9} {'load':>5}"
     )
     print(head)
     print("-" * len(head))
@@ -238,16 +241,20 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         print(
             f"{r['request']:<36} {r['server']:<14} {r['rps']:>8.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} "
             f"{r['bytes_per_response']:>9.0f} {r['rss_mib']:>8.1f} "
-            f"{(f'{dyn:.2f}x' if dyn else ''):>7} {(f'{static:.2f}x' if static else ''):>9}"
+            f"{(f'{dyn:.2f}x' if dyn else ''):>7} {(f'{static:.2f}x' if static else ''):>9} "
+            f"{r['load_1m']:>5.1f}"
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per round")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per request")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per request (median)")
     parser.add_argument("--skip-check", action="store_true", help="skip the patientmsg check timings")
     parser.add_argument("--only-check", action="store_true", help="only the patientmsg check timings")
+    parser.add_argument(
+        "--skip-scale", action="store_true", help="skip access log on/off, 1 vs 2 workers and RSS"
+    )
     args = parser.parse_args()
     if args.only_check:
         checks = check_times()
@@ -283,12 +290,30 @@ def main() -> None:
             headers = {s.name: {"Authorization": auth[id(mine)][api]} for s in servers}
             print(f"measuring {req['name']} ...", flush=True)
             rows += run_request(req, servers, headers, args.seconds, args.rounds)
+    scale: dict[str, Any] = {}
+    if not args.skip_scale:
+        print("measuring access log on/off, 1 vs 2 workers, RSS over 100k requests ...", flush=True)
+        scale["access_log"] = access_log_rows(config, args.seconds, args.rounds)
+        scale["workers"] = worker_rows(config, args.seconds, args.rounds)
+        scale["rss"] = rss_growth(config)
     print("measuring start-up ...", flush=True)
     startup = startup_times(config)
     checks = {} if args.skip_check else (print("timing patientmsg check ...", flush=True) or check_times())
     print()
     print_table(rows)
     print()
+    if scale:
+        print_scale("default serve (access log on) against --no-access-log:", scale["access_log"])
+        print_scale(
+            "1 against 2 workers over one --store (2 cores, wrk on the same machine):", scale["workers"]
+        )
+        rss = scale["rss"]
+        print(
+            f"RSS, --store FILE, {rss['requests']} mixed requests (tokens and replies included): "
+            f"{rss['rss_after_warmup_mib']} MiB after {rss['warmup']} of warm-up, {rss['rss_after_mib']} MiB "
+            f"after; growth {rss['growth_mib']} MiB; {rss['tokens_in_store']} tokens left in the store "
+            f"(load {rss['load_1m']:.1f})"
+        )
     for label, seconds in startup.items():
         print(f"start-up to first 200, {label}: {seconds:.2f} s")
     print_checks(checks)
@@ -298,6 +323,7 @@ def main() -> None:
         "wrk": {"seconds": args.seconds, "rounds": args.rounds},
         "rows": rows,
         "startup_s": startup,
+        "scale": scale,
         "check_s": checks,
     }
     _write_result(result)
@@ -334,8 +360,6 @@ def _wait_prism(server: Server) -> None:
 
 
 def _machine() -> dict[str, Any]:
-    import os
-
     return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
 
 

@@ -100,7 +100,7 @@ def _running(name: str, port: int, cmd: list[str], *, mounted: bool) -> Iterator
             proc.wait(timeout=10)
 
 
-def sandbox(port: int, store: Path | None = None) -> contextlib.AbstractContextManager[Server]:
+def sandbox(port: int, store: Path | None = None, *extra: str) -> contextlib.AbstractContextManager[Server]:
     cmd = [
         sys.executable,
         "-m",
@@ -115,7 +115,7 @@ def sandbox(port: int, store: Path | None = None) -> contextlib.AbstractContextM
     ]
     if store is not None:
         cmd += ["--store", str(store)]
-    return _running("sandbox", port, cmd, mounted=True)
+    return _running("sandbox", port, [*cmd, *extra], mounted=True)
 
 
 def prism(spec: Path, port: int, *, dynamic: bool) -> contextlib.AbstractContextManager[Server]:

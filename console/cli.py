@@ -140,6 +140,13 @@ def _origin(seed: int | None, scenario: str | None, store: Path | None) -> tuple
     show_default=True,
     help="Seconds a connection may stay silent (before its first request, and between requests).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    help="Worker processes over one --store FILE (required for more than 1).",
+)
 def serve(
     host: str,
     port: int,
@@ -155,6 +162,7 @@ def serve(
     world_idle_seconds: float,
     cors_origins: tuple[str, ...],
     idle_timeout: int,
+    workers: int,
 ) -> None:
     """Serve the APIs under /athena, /oracle and /mdhq, and their vendor paths at the root.
 
@@ -186,6 +194,7 @@ def serve(
         settings=settings,
         cors_origins=cors_origins,
         idle_timeout=idle_timeout,
+        workers=workers,
     )
 
 

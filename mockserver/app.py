@@ -28,6 +28,7 @@ from connexion.resolver import Resolver
 from patientmsg.fixtures import Clock, sandbox_config
 from patientmsg.mockserver.control import ControlEntry, control_app
 from patientmsg.mockserver.cors import cors_middleware
+from patientmsg.mockserver.dispatch import PlannedApi
 from patientmsg.mockserver.error_rendering import handle_exception
 from patientmsg.mockserver.mounts import served_spec
 from patientmsg.mockserver.path_converters import VendorRoutingMiddleware
@@ -66,10 +67,36 @@ class _RefsKeptAPI(SwaggerUIAPI):  # type: ignore[misc]
         return raw
 
 
+# What Swagger UI's router serves under a mount (exact, or /ui/...): its spec files and pages.
+_UI_PATHS = frozenset({"/openapi.json", "/openapi.yaml", "/ui", "/ui/"})
+
+
 class _ServedSpecUI(SwaggerUIMiddleware):  # type: ignore[misc]
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self._mounts: list[str] = []
+
     def add_api(self, specification: Any, base_path: str | None = None, **kwargs: Any) -> None:
         api = _RefsKeptAPI(specification, base_path=base_path, default=self.default_fn, **kwargs)
         self.router.mount(api.base_path, app=api.router)
+        self._mounts.append(api.base_path)
+
+    def _for_ui(self, path: str) -> bool:
+        # Whether Swagger UI's router could answer (a page, a spec, a slash redirect): an API
+        # request goes on at once instead of through one more router (5% of a read, profiled).
+        for mount in self._mounts:
+            if path == mount:
+                return True
+            if path.startswith(mount + "/"):
+                rest = path[len(mount) :]
+                return rest.rstrip("/") in _UI_PATHS or rest in _UI_PATHS or rest.startswith("/ui/")
+        return True
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and not self._for_ui(scope["path"]):
+            await self.app(scope.copy(), receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def _middlewares(
@@ -144,6 +171,9 @@ def create_app(
     app = AsyncApp(
         __name__, middlewares=_middlewares(sandbox, worlds, settings, cors_origins), validator_map=VALIDATORS
     )
+    # Handlers of reads are called as planned at start-up (dispatch.py), not through Connexion's
+    # per-request decorators.
+    app._middleware_app.api_cls = PlannedApi
     try:
         shown: dict[str, Any] | None = sandbox_config(scenario, seed=seed)
     except ValueError:  # a scenario file that cannot be read again: the pages simply say less

@@ -117,11 +117,23 @@ class SandboxEdge:
             self.worlds.current.reset(token)
 
 
+def _declared_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    for name, value in headers:
+        if name == b"content-length":
+            return int(value) if value.isdigit() and len(value) < 19 else None
+    return None
+
+
 async def _recording_receive(receive: Receive, exchange: Exchange) -> Receive:
-    """Reads the whole body first (a request refused before its body is read is journaled with it),
-    then hands the same messages to the app."""
+    """Reads a small body first (a request refused before its body is read is journaled with it),
+    then hands the same messages to the app. A body declared larger than the journal keeps, or sent
+    chunked, is recorded as the app reads it: reading ahead would wait for bytes a client may never
+    send (a declared 1 GB form is refused by its Content-Length alone)."""
     if exchange.method in ("GET", "HEAD"):
         return receive
+    declared = _declared_length(exchange.headers)
+    if declared is None or declared > BODY_LIMIT:
+        return _recording_as_read(receive, exchange)
     messages: list[Message] = []
     while True:
         message = await receive()
@@ -142,6 +154,21 @@ async def _recording_receive(receive: Receive, exchange: Exchange) -> Receive:
         return next(pending, None) or await receive()
 
     return replay
+
+
+def _recording_as_read(receive: Receive, exchange: Exchange) -> Receive:
+    async def recorded() -> Message:
+        message = await receive()
+        if message["type"] == "http.request":
+            body: bytes = message.get("body", b"")
+            room = BODY_LIMIT - len(exchange.request_body)
+            if body and room > 0:
+                exchange.request_body += body[:room]
+            if len(body) > room:
+                exchange.truncated = True
+        return message
+
+    return recorded
 
 
 def _recording_send(send: Send, exchange: Exchange) -> Send:

@@ -6,12 +6,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from patientmsg.mockserver.access_log import AccessLog
 from patientmsg.mockserver.listen import (
     DEFAULT_IDLE_TIMEOUT,
     bind_socket,
@@ -20,6 +22,7 @@ from patientmsg.mockserver.listen import (
 )
 from patientmsg.mockserver.mounts import MOUNTS, ROOT_APIS
 from patientmsg.mockserver.settings import ServeSettings, control_refusal
+from patientmsg.mockserver.workers import PER_WORKER, refuse_workers, run_workers
 
 __all__ = ["banner", "import_app", "serve"]
 
@@ -105,15 +108,17 @@ def serve(
     settings: ServeSettings | None = None,
     cors_origins: Sequence[str] = (),
     idle_timeout: int = DEFAULT_IDLE_TIMEOUT,
+    workers: int = 1,
 ) -> None:
-    """Build or open the world, then serve it with one uvicorn worker until interrupted."""
+    """Build or open the world, then serve it with uvicorn until interrupted: in this process, or in
+    `workers` processes forked over one store file (workers.py)."""
     import uvicorn
     from patientmsg.fixtures import Clock, lock_store, open_store, sandbox_config
 
     settings = settings or ServeSettings(
         host=host, port=port, scenario=scenario, store_backed=store is not None
     )
-    refusal = control_refusal(settings)
+    refusal = control_refusal(settings) or refuse_workers(workers, store is not None)
     if refusal:
         raise ValueError(refusal)
     # Bound and locked before anything is printed: a busy port, or a store another serve holds, is
@@ -125,33 +130,63 @@ def serve(
             held.enter_context(lock_store(store))
         raise_fd_limit()
         port = sock.getsockname()[1]
-        # The control API checks Host against the address really bound (port 0 included).
-        settings = dataclasses.replace(settings, port=port)
+        settings = dataclasses.replace(settings, port=port)  # the control API checks Host against it
         clock = Clock(now)
         # Sequential on purpose: building the world in a thread while Connexion imports was measured
         # slower (both hold the GIL most of the time).
         conn = open_store(scenario, seed=seed, now=clock.now(), path=store)
-        held.callback(conn.close)
         create_app = import_app().create_app
-        app = create_app(conn, clock, seed=seed, settings=settings, cors_origins=cors_origins)
+
+        def build(store_conn: Any) -> Any:
+            return create_app(store_conn, clock, seed=seed, settings=settings, cors_origins=cors_origins)
+
+        if workers == 1:
+            held.callback(conn.close)
+            app = build(conn)
+        else:
+            conn.close()  # the store is built; each worker opens its own connection after the fork
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         shown = f"[{shown}]" if ":" in shown else shown
         config = sandbox_config(scenario, seed=seed)
         base = f"http://{shown}:{port}"
         print(banner(config, base=base, now=clock.now(), store=store), flush=True)
         print(_control_line(settings, base), flush=True)
-        # One worker: the store connection and the app's counters live in this process.
-        server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                workers=1,
-                log_level="info",
-                access_log=access_log,
-                http=idle_closing_protocol(),
-                timeout_keep_alive=idle_timeout,
-            )
-        )
+        if workers > 1:
+            print(PER_WORKER.format(count=workers), flush=True)
         logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-        server.run(sockets=[sock])
-        if not server.started:
-            raise SystemExit(3)  # uvicorn's start-up failure code; it has logged why
+
+        def run_one(served: Any) -> None:
+            # The access log is ours (access_log.py): uvicorn's own costs 8-11% of a read.
+            logged = AccessLog(served, sys.stdout) if access_log else None
+            server = uvicorn.Server(
+                uvicorn.Config(
+                    logged or served,
+                    workers=1,
+                    log_level="info",
+                    access_log=False,
+                    http=idle_closing_protocol(),
+                    timeout_keep_alive=idle_timeout,
+                )
+            )
+            try:
+                server.run(sockets=[sock])
+            finally:
+                if logged is not None:
+                    logged.close()
+            if not server.started:
+                raise SystemExit(3)  # uvicorn's start-up failure code; it has logged why
+
+        if workers == 1:
+            run_one(app)
+            return
+
+        def worker() -> None:
+            own = open_store(scenario, seed=seed, now=clock.now(), path=store)
+            try:
+                run_one(build(own))
+            finally:
+                own.close()
+
+        code = run_workers(workers, worker)
+        if code:
+            raise SystemExit(code)

@@ -9,6 +9,7 @@ Also what the served specs say about the sandbox: each Swagger UI page shows its
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from patientmsg.mockserver import dashboard
@@ -26,8 +27,15 @@ async def health(sandbox: Sandbox, request: Request) -> Response:
     meta = dict(
         sandbox.conn.execute("SELECT key, value FROM meta WHERE key IN ('scenario', 'seed')").fetchall()
     )
+    # The pid names the worker process that answered (serve --workers N runs several).
     return json_response(
-        {"status": "ok", "scenario": meta.get("scenario"), "seed": sandbox.seed, "now": sandbox.now_text()}
+        {
+            "status": "ok",
+            "scenario": meta.get("scenario"),
+            "seed": sandbox.seed,
+            "now": sandbox.now_text(),
+            "pid": os.getpid(),
+        }
     )
 
 

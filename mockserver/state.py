@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["Clock", "Sandbox", "fits_sqlite", "stable_digest"]
+__all__ = ["AthenaKept", "Clock", "Sandbox", "fits_sqlite", "stable_digest"]
 
 
 class Clock(Protocol):
@@ -42,6 +42,26 @@ def _oracle_patients(conn: sqlite3.Connection) -> frozenset[str]:
 
 
 @dataclass
+class AthenaKept:
+    """What athena/cache.py keeps between requests."""
+
+    fragments: dict[tuple[int, bool], bytes] = field(default_factory=dict)
+    counts: dict[tuple[int, int, str], int] = field(default_factory=dict)
+    # Whole list pages by patient, then by (list, limit, offset, showplaintext), and their size.
+    pages: dict[tuple[int, int], dict[tuple[object, ...], bytes]] = field(default_factory=dict)
+    page_bytes: int = 0
+    # SQLite's data_version when all of it was last known fresh: a commit by another process to the
+    # same store file (another worker) changes it, and everything kept is then dropped.
+    data_version: int = -1
+
+    def clear(self) -> None:
+        self.fragments.clear()
+        self.counts.clear()
+        self.pages.clear()
+        self.page_bytes = 0
+
+
+@dataclass
 class Sandbox:
     """State shared by every handler of one app.
 
@@ -59,9 +79,9 @@ class Sandbox:
     oracle_patients: frozenset[str] = frozenset()
     mdhq_users: dict[str, str] = field(default_factory=dict)
     _request_ids: Iterator[int] = field(default_factory=itertools.count)
-    # athena's rendered threads and list counts (see athena/cache.py): derived, never the source of truth.
-    athena_fragments: dict[tuple[int, bool], bytes] = field(default_factory=dict)
-    athena_counts: dict[tuple[int, int, str], int] = field(default_factory=dict)
+    # athena's rendered threads, list counts and pages (see athena/cache.py): derived, never the
+    # source of truth. One object, so that a WorldSwitch (which forwards reads only) can reach it.
+    athena_kept: AthenaKept = field(default_factory=AthenaKept)
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, clock: Clock, *, seed: int) -> Sandbox:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from patientmsg.mockserver.athena.cache import cached_count, page_json
+from patientmsg.mockserver.athena.cache import cached_count, cached_page, keep_page, page_json, refresh
 from patientmsg.mockserver.athena.lookup import patient_or_404
 from patientmsg.mockserver.inputs import params
 from patientmsg.mockserver.responses import dumps, json_response
@@ -32,10 +32,17 @@ def _list(sandbox: Sandbox, practiceid: int, patientid: int, name: str) -> Respo
     limit: int = query["limit"]
     offset: int = query["offset"]
     plaintext = query.get("showplaintext") == "Y"
+    refresh(sandbox)
+    # A kept page names a patient that existed (patients are never deleted) and holds what this
+    # code built for the same list, page and parameters.
+    keys = (practiceid, patientid)
+    page_key = (name, limit, offset, query.get("showplaintext"))
+    kept_page = cached_page(sandbox, keys, page_key)
+    if kept_page is not None:
+        return json_response(kept_page)
     conn = sandbox.conn
     patient = patient_or_404(conn, practiceid, patientid)
     where = f"practiceid = ? AND patientid = ? AND {_FILTERS[name]}"
-    keys = (practiceid, patientid)
     total = cached_count(sandbox, (*keys, name), f"SELECT COUNT(*) FROM athena_thread WHERE {where}", keys)
     # Ids only: the threads themselves come from the kept fragments (athena/cache.py).
     page = conn.cursor()
@@ -59,7 +66,9 @@ def _list(sandbox: Sandbox, practiceid: int, patientid: int, name: str) -> Respo
     # The envelope, then the kept threads spliced in as its last key: the same bytes as dumps(body).
     fragments = page_json(sandbox, ids, enterpriseid=patient.enterpriseid, plaintext=plaintext)
     head = f'{dumps(body)[:-1]},"{_LIST_KEY}":['.encode()
-    return json_response(b"".join((head, b",".join(fragments), b"]}")))
+    content = b"".join((head, b",".join(fragments), b"]}"))
+    keep_page(sandbox, keys, page_key, content)
+    return json_response(content)
 
 
 async def list_inbox_messages(sandbox: Sandbox, practiceid: int, patientid: int) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import sqlite3
 from typing import Any
 
 from patientmsg.mockserver.responses import json_response
@@ -12,12 +13,26 @@ from patientmsg.mockserver.state import Sandbox
 from patientmsg.mockserver.vendor_errors import ApiError
 from starlette.responses import Response
 
-__all__ = ["TOKEN_LIFETIME", "create_access_token", "issue_token", "token_client"]
+__all__ = ["PURGE_AFTER", "TOKEN_LIFETIME", "create_access_token", "issue_token", "token_client"]
 
 #: Seconds a token lives, by the sandbox's clock.
 TOKEN_LIFETIME = 3600
 # The sandbox grants every client the same scopes, whatever it asks for (see the spec's `scope`).
 _SCOPE = "athena/service/Athenanet.MDP.*"
+#: Seconds after its expiry that a token is purged from the store.
+PURGE_AFTER = TOKEN_LIFETIME
+# A client's count of tokens issued, in the store's meta table: it survives the purge, so a purged
+# token's value is never issued again.
+_COUNTER = "athena_tokens_issued:"
+
+
+def _issued(conn: sqlite3.Connection, client_id: str) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (_COUNTER + client_id,)).fetchone()
+    if row is not None:
+        return int(row[0])
+    # A store written before the counter was kept: every token it issued is still in it.
+    (count,) = conn.execute("SELECT COUNT(*) FROM athena_token WHERE client_id = ?", (client_id,)).fetchone()
+    return int(count)
 
 
 def issue_token(secret: str, *, seed: int, client_id: str, counter: int) -> str:
@@ -33,15 +48,24 @@ def issue_token(secret: str, *, seed: int, client_id: str, counter: int) -> str:
 
 async def create_access_token(sandbox: Sandbox, body: dict[str, Any], user: str) -> Response:
     """POST /oauth2/v1/token: `user` is the client id the basic credentials proved."""
-    expires_at = (sandbox.clock.now() + dt.timedelta(seconds=TOKEN_LIFETIME)).replace(tzinfo=None)
+    now = sandbox.clock.now().replace(tzinfo=None)
+    expires_at = now + dt.timedelta(seconds=TOKEN_LIFETIME)
     with sandbox.write() as conn:
         # The n-th token of a client is the same on every run: seed + client + n, never the time.
-        (issued,) = conn.execute("SELECT COUNT(*) FROM athena_token WHERE client_id = ?", (user,)).fetchone()
+        issued = _issued(conn, user)
         token = issue_token(sandbox.client_secrets[user], seed=sandbox.seed, client_id=user, counter=issued)
         conn.execute(
             "INSERT INTO athena_token (access_token, client_id, expires_at) VALUES (?, ?, ?)",
             (token, user, expires_at.isoformat() + "Z"),
         )
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_COUNTER + user, str(issued + 1))
+        )
+        # Tokens expired for a lifetime already are forgotten (by the sandbox clock), so the store
+        # does not grow with every token asked for; one expired more recently is still refused as
+        # expired rather than as unknown.
+        forgotten = (now - dt.timedelta(seconds=PURGE_AFTER)).isoformat() + "Z"
+        conn.execute("DELETE FROM athena_token WHERE expires_at <= ?", (forgotten,))
     body = {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME, "scope": _SCOPE}
     return json_response(body, headers={"Cache-Control": "no-store"})
 

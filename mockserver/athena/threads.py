@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from patientmsg.mockserver.athena.cache import forget, thread_json
+from patientmsg.mockserver.athena.cache import forget, refresh, thread_json
 from patientmsg.mockserver.athena.lookup import Thread, patient_or_404, thread_or_404
 from patientmsg.mockserver.athena.render import MESSAGE_COLUMNS, message_body
 from patientmsg.mockserver.responses import json_response
@@ -24,6 +24,7 @@ def _archived(thread: Thread) -> bool:
 async def get_message_thread(
     sandbox: Sandbox, practiceid: int, patientid: int, messagethreadid: int
 ) -> Response:
+    refresh(sandbox)
     patient = patient_or_404(sandbox.conn, practiceid, patientid)
     thread = thread_or_404(sandbox.conn, patient, messagethreadid)
     (body,) = thread_json(sandbox, [thread], enterpriseid=patient.enterpriseid, plaintext=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from sandbox_helpers import APIS, NOW, NOW_TEXT, SEED
 from starlette.testclient import TestClient
 
 
-def test_health_names_the_world(shared_client: TestClient) -> None:
+def test_health_names_the_world_and_the_worker(shared_client: TestClient) -> None:
     response = shared_client.get("/health")
     assert response.status_code == 200
     assert response.json() == {
@@ -19,6 +20,7 @@ def test_health_names_the_world(shared_client: TestClient) -> None:
         "scenario": "default",
         "seed": SEED,
         "now": NOW_TEXT,
+        "pid": os.getpid(),  # the process that answered (the test client runs the app in this one)
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from patientmsg.fixtures import Clock
 from patientmsg.mockserver import create_app
+from patientmsg.mockserver.athena.oauth import PURGE_AFTER, TOKEN_LIFETIME
 from sandbox_helpers import NOW, SEED, athena_token, copy_store
 from starlette.testclient import TestClient
 
@@ -77,3 +78,23 @@ def test_tokens_are_the_same_after_a_restart_and_differ_by_client_and_seed(
     assert set(_tokens(template, other, 2)).isdisjoint(first)
     assert set(_tokens(template, oauth, 2, seed=SEED + 1)).isdisjoint(first)
     assert len(set(first)) == 2
+
+
+def test_expired_tokens_are_purged_by_the_sandbox_clock_and_never_issued_again(
+    store: sqlite3.Connection, clock: Clock, client: TestClient, config: dict[str, Any]
+) -> None:
+    oauth = config["athena"]["auth"]["oauth2"]
+    issued = []
+    for _ in range(20):
+        issued.append(athena_token(client, oauth))
+        clock.advance(TOKEN_LIFETIME + PURGE_AFTER + 1)
+    kept = [row[0] for row in store.execute("SELECT access_token FROM athena_token")]
+    # Each token request purged the ones expired a lifetime ago: the store holds the last one only.
+    assert kept == issued[-1:], f"Received: {len(kept)} tokens kept / Documented: expired ones purged"
+    expected = [_documented(oauth["client_secret"], oauth["client_id"], n) for n in range(20)]
+    assert issued == expected, "the count goes on past purged tokens: no value is issued twice"
+    old = client.get(
+        f"/athena/v1/{config['athena']['ids']['practiceid']}/patientsecuremessage/providers/departmentsmapping",
+        headers={"Authorization": f"Bearer {issued[0]}"},
+    )
+    assert old.status_code == 401
