@@ -6,13 +6,14 @@ properties. Every refusal is an `ApiError` naming the parameter, header or body 
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator, AsyncIterator, Container
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus, unquote_to_bytes
 
 from connexion.datastructures import MediaTypeDict
-from connexion.validators import VALIDATOR_MAP, FormDataValidator
+from connexion.validators import VALIDATOR_MAP, FormDataValidator, JSONRequestBodyValidator
 from patientmsg.mockserver.inputs import PARAMS_KEY
 from patientmsg.mockserver.parameters import Invalid, ValueCheck, compile_schema
 from patientmsg.mockserver.vendor_errors import ApiError
@@ -20,7 +21,13 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.formparsers import FormParser, MultiPartException
 from starlette.types import Message, Receive, Scope
 
-__all__ = ["FORM_BODY_LIMIT", "VALIDATORS", "VendorFormValidator", "VendorParameterValidator"]
+__all__ = [
+    "FORM_BODY_LIMIT",
+    "VALIDATORS",
+    "VendorFormValidator",
+    "VendorJSONValidator",
+    "VendorParameterValidator",
+]
 
 
 @dataclass(frozen=True)
@@ -138,20 +145,26 @@ _FORM_PHRASES = {400: "Bad request.", 413: "Request too large."}
 FORM_BODY_LIMIT = 1024 * 1024
 
 
-def _too_large() -> ApiError:
-    detail = f"A form body may have at most {FORM_BODY_LIMIT} bytes."
+def _too_large(kind: str = "form") -> ApiError:
+    detail = f"A {kind} body may have at most {FORM_BODY_LIMIT} bytes."
     return ApiError(413, "Request too large.", detail=detail)
 
 
-async def _bounded(stream: AsyncIterator[bytes], raw: list[bytes]) -> AsyncGenerator[bytes, None]:
+async def _bounded(
+    stream: AsyncIterator[bytes], raw: list[bytes], kind: str = "form"
+) -> AsyncGenerator[bytes, None]:
     """The body's chunks (kept in `raw`), refused with a 413 past FORM_BODY_LIMIT (chunked bodies too)."""
     seen = 0
     async for chunk in stream:
         seen += len(chunk)
         if seen > FORM_BODY_LIMIT:
-            raise _too_large()
+            raise _too_large(kind)
         raw.append(chunk)
         yield chunk
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _not_utf8(body: bytes, declared: Container[str]) -> str | None:
@@ -250,10 +263,65 @@ class VendorFormValidator(FormDataValidator):  # type: ignore[misc]
                     raise ApiError(400, f"{name} {invalid}.", pointers=[f"/{name}"]) from None
 
 
-#: Passed to the app as `validator_map`; bodies other than forms keep Connexion's validators.
+class VendorJSONValidator(JSONRequestBodyValidator):  # type: ignore[misc]
+    """JSON bodies (the portal's writes): bounded like forms, and any unreadable body is a 400, never a 5xx.
+
+    Connexion reads a body without Content-Type as JSON and a chunked one as absent; json.loads lets
+    NaN through and raises ValueError (4,301-digit numbers) or RecursionError (deep nesting) unmapped.
+    """
+
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        declared = length is not None and length.isdigit()
+        if declared and (len(length or "") > 12 or int(length or "0") > FORM_BODY_LIMIT):
+            raise _too_large("JSON")
+        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        if not chunked and (not declared or int(length or "0") == 0):
+            result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
+            return result
+        if "content-type" not in headers:
+            raise ApiError(
+                415,
+                "Unsupported media type.",
+                detail="Send Content-Type: application/json with a JSON body.",
+                headers=["Content-Type"],
+            )
+        messages: list[Message] = []
+
+        async def stream() -> AsyncGenerator[bytes, None]:
+            more_body = True
+            while more_body:
+                message = await receive()
+                messages.append(message)
+                more_body = message.get("more_body", False)
+                yield message.get("body", b"")
+
+        body = await self._parse(_bounded(stream(), [], "JSON"), scope=scope)
+        if not (body is None and self._nullable):
+            self._validate(body)
+        # The handler reads the same body again: the messages are replayed to it.
+        return self._insert_messages(receive, messages=messages), scope
+
+    async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
+        raw = b"".join([chunk async for chunk in stream])
+        if not raw:
+            return None
+        try:
+            return json.loads(raw.decode(self._encoding), parse_constant=_no_constant)
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError included
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
+            raise ApiError(400, "The request body is not valid JSON.", detail=reason) from None
+
+
+#: Passed to the app as `validator_map`; bodies other than forms and JSON keep Connexion's validators.
 VALIDATORS: dict[str, Any] = {
     "parameter": VendorParameterValidator,
     "body": MediaTypeDict(
-        {**VALIDATOR_MAP["body"], "application/x-www-form-urlencoded": VendorFormValidator}
+        {
+            **VALIDATOR_MAP["body"],
+            "*/*json": VendorJSONValidator,
+            "application/x-www-form-urlencoded": VendorFormValidator,
+        }
     ),
 }

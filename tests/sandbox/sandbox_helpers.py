@@ -78,10 +78,14 @@ def make_api(name: str, client: TestClient, config: dict[str, Any]) -> Api:
 def vendor_error(api: str, response: httpx.Response, status: int) -> dict[str, Any]:
     """Assert `response` is a `status` error in `api`'s own format; return its body."""
     assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/json"
+    problem = api == "portal"  # the portal answers RFC 9457 problem details, naming its rule
+    assert response.headers["content-type"] == ("application/problem+json" if problem else "application/json")
     body: dict[str, Any] = response.json()
     assert "Traceback" not in response.text
-    if api == "athena":
+    if problem:
+        assert {"type", "title", "status", "detail", "rule"} <= set(body), body
+        assert body["status"] == status and re.fullmatch(r"PORTAL-R\d+", body["rule"]), body
+    elif api == "athena":
         assert set(body) <= {"error", "detailedmessage"}
         assert isinstance(body["error"], str) and body["error"]
     elif api == "oracle":
@@ -102,6 +106,8 @@ def message_of(api: str, body: dict[str, Any]) -> str:
     """All the human-readable text of an error body."""
     if api == "athena":
         return f"{body['error']} {body.get('detailedmessage', '')}"
+    if api == "portal":
+        return f"{body['title']} {body['detail']} {body.get('errors', '')}"
     if api == "oracle":
         return " ".join([body["message"], *(d.get("detail", "") for d in body.get("details", []))])
     return str(body["message"])

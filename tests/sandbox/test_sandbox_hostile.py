@@ -17,11 +17,26 @@ from hostile_corpus import CREDENTIALS, Case, corpus
 from patientmsg.fixtures import Clock, sandbox_config
 from patientmsg.mockserver import create_app
 from patientmsg.specs import APIS
+from portal_helpers import portal_token
 from sandbox_helpers import NOW, REQUEST_ID, SEED, athena_token, copy_store, message_of, vendor_error
 from starlette.testclient import TestClient
 
 _CONFIG: dict[str, Any] = sandbox_config("default", seed=SEED)["apis"]
-CASES = [case for api in APIS if api in CREDENTIALS for case in corpus(api, _CONFIG[api]["ids"])]
+_PORTAL = _CONFIG["portal"]
+# The portal's ids are named by the world's roles; the corpus reads them by parameter (and form field) name.
+_IDS: dict[str, dict[str, Any]] = {
+    **{api: _CONFIG[api]["ids"] for api in APIS if api != "portal"},
+    "portal": {
+        "conversationId": _PORTAL["ids"]["awaiting_conversationId"],
+        "messageId": _PORTAL["ids"]["provider_reply_messageId"],
+        "providerId": _PORTAL["ids"]["provider_openId"],
+        "patientId": _PORTAL["ids"]["patientId"],
+        "staffUserId": _PORTAL["ids"]["staffId"],
+        "taskId": _PORTAL["ids"]["taskId"],
+        **_PORTAL["auth"]["logins"]["patient"],
+    },
+}
+CASES = [case for api in APIS if api in CREDENTIALS for case in corpus(api, _IDS[api])]
 # Internals a body must never show: a traceback, a source file, an absolute path.
 _INTERNAL = re.compile(r'Traceback|File "|\.py\b|site-packages|/home/|/usr/|/tmp/|/work/')
 
@@ -48,6 +63,10 @@ def authorization(hostile_client: TestClient) -> dict[str, str]:
         "athena-client": _basic(athena["client_id"], athena["client_secret"]),
         "oracle-token": f"Bearer {_CONFIG['oracle']['auth']['bearer_token']}",
         "mdhq-user": _basic(mdhq["username"], mdhq["password"]),
+        **{
+            f"portal-{role}": f"Bearer {portal_token(hostile_client, _PORTAL['auth']['logins'][role])}"
+            for role in ("patient", "staff", "admin")
+        },
     }
 
 
