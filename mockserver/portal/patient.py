@@ -273,6 +273,14 @@ async def _respond(
                 "Follow-up not allowed",
                 "Send Follow-Up is only available for open (un-archived) messages sent by you.",
             )
+        if message["auto_reply"] and not follow_up:
+            # The out-of-office auto-reply is the provider's, yet allows no reply: its own rule says so.
+            raise refuse(
+                409,
+                "PORTAL-R37",
+                "Reply not allowed",
+                "An out-of-office auto-reply allows no reply; reply to a message the provider wrote.",
+            )
         raise refuse(
             409,
             "PORTAL-R17",

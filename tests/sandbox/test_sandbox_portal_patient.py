@@ -453,6 +453,8 @@ def test_r37_out_of_office_auto_reply_at_most_once_a_day_per_patient(portal: Por
     assert auto["parentId"] == first["messages"][0]["id"] and auto["sender"]["kind"] == "provider"
     assert "reply" not in auto["allowedActions"]
     assert "cancel" in first["messages"][0]["allowedActions"]  # an auto-reply is not an action
+    # Replying to it anyway is refused by the auto-reply's own rule, not by the generic reply rule.
+    problem(portal.post(f"/patient/messages/{auto['id']}/replies", json={"text": "x"}), 409, "PORTAL-R37")
     clock.advance(1800)
     assert _auto_replies(portal.send("provider_awayId")) == []  # same day, same patient
     other = portal.ok(
