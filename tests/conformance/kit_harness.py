@@ -121,3 +121,29 @@ def run_kit(*args: str, tmp_path: Path | None = None, json_report: bool = True) 
     result = CliRunner().invoke(main, argv, catch_exceptions=False)
     report = json.loads(report_path.read_text()) if report_path and report_path.exists() else None
     return KitRun(result.exit_code, result.stdout, result.stderr, report)
+
+
+def assert_only_passes(run: KitRun, proven: set[str]) -> None:
+    """A clean run: exit 0, every selected requirement passed, and the selection is the proven set."""
+    assert run.exit_code == 0, run.stdout
+    assert run.report is not None
+    statuses = {r["requirement"]: r["status"] for r in run.report["results"]}
+    assert {r for r, status in statuses.items() if status != "passed"} == set(), run.stdout
+    assert set(statuses) == proven
+
+
+def assert_fails_only(run: KitRun, expected: set[str], category: str) -> None:
+    """A planted defect's run: exit 1, its requirements failed with curl lines;
+    nothing outside its category."""
+    assert run.exit_code == 1, run.stdout
+    assert expected <= run.failed(), run.stdout
+    assert run.report is not None
+    outside = {
+        r["requirement"]
+        for r in run.report["results"]
+        if r["status"] == "failed" and r["category"] != category
+    }
+    assert outside == set(), run.stdout
+    for requirement in expected:
+        failures = run.result(requirement)["failures"]
+        assert failures and all(f["curl"].startswith("curl ") for f in failures)
