@@ -27,8 +27,19 @@ class Load:
         return {k: round(v, 2) for k, v in asdict(self).items()}
 
 
-def run_wrk(url: str, headers: dict[str, str], *, threads: int, conns: int, seconds: int, post: bool) -> Load:
-    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+def run_wrk(
+    url: str,
+    headers: dict[str, str],
+    *,
+    threads: int,
+    conns: int,
+    seconds: int,
+    post: bool,
+    cpu: int | None = None,
+) -> Load:
+    """wrk's figures for `url`; `cpu` pins wrk to that CPU (taskset), away from a pinned server."""
+    cmd = ["taskset", "-c", str(cpu)] if cpu is not None else []
+    cmd += ["wrk", f"-t{threads}", f"-c{conns}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
     if post:

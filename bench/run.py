@@ -31,6 +31,7 @@ from patientmsg.fixtures import sandbox_config
 from patientmsg.specs import APIS
 from scale import access_log_rows, print_scale, rss_growth, worker_rows
 from servers import BENCH, NOW, PRISM_BIN, Server, first_200, free_port, prism, rss_mib, sandbox
+from tools import print_tools, tools_rows
 
 PRISM_VERSION = "5.14.2"
 SPECS = Path(str(files("patientmsg.specs")))
@@ -255,6 +256,9 @@ def main() -> None:
     parser.add_argument(
         "--skip-scale", action="store_true", help="skip access log on/off, 1 vs 2 workers and RSS"
     )
+    parser.add_argument(
+        "--skip-tools", action="store_true", help="skip the developer tools' cost (journal on/off, worlds)"
+    )
     args = parser.parse_args()
     if args.only_check:
         checks = check_times()
@@ -296,6 +300,12 @@ def main() -> None:
         scale["access_log"] = access_log_rows(config, args.seconds, args.rounds)
         scale["workers"] = worker_rows(config, args.seconds, args.rounds)
         scale["rss"] = rss_growth(config)
+    tools: list[dict[str, Any]] = []
+    if not args.skip_tools:
+        print(
+            "measuring the developer tools: journal off/on, a named world with a fault rule ...", flush=True
+        )
+        tools = tools_rows(config, args.seconds, args.rounds)
     print("measuring start-up ...", flush=True)
     startup = startup_times(config)
     checks = {} if args.skip_check else (print("timing patientmsg check ...", flush=True) or check_times())
@@ -314,6 +324,8 @@ def main() -> None:
             f"after; growth {rss['growth_mib']} MiB; {rss['tokens_in_store']} tokens left in the store "
             f"(load {rss['load_1m']:.1f})"
         )
+    if tools:
+        print_tools(tools)
     for label, seconds in startup.items():
         print(f"start-up to first 200, {label}: {seconds:.2f} s")
     print_checks(checks)
@@ -324,6 +336,7 @@ def main() -> None:
         "rows": rows,
         "startup_s": startup,
         "scale": scale,
+        "tools": tools,
         "check_s": checks,
     }
     _write_result(result)

@@ -46,6 +46,10 @@ class Decision:
     rule: str | None = None
 
 
+#: What no matching rule decides: shared, never changed (most requests meet a rule that does not match).
+_NOTHING = Decision()
+
+
 @dataclass
 class FaultRule:
     id: str
@@ -191,11 +195,13 @@ class FaultRules:
 
     def decide(self, api: str, operation_id: str, method: str, path: str) -> Decision:
         """Apply the rules to one request: latencies add up; the first status, 429 or drop ends it."""
-        decision = Decision()
+        decision = _NOTHING
         spent: list[FaultRule] = []
         for rule in self.rules:
             if not rule.matches(api, operation_id, method, path):
                 continue
+            if decision is _NOTHING:
+                decision = Decision()
             rule.matched += 1
             if rule.probability is not None and rule.rng.random() >= rule.probability:
                 continue

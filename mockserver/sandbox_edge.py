@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 
 from patientmsg.mockserver.faults import ALWAYS_PREFERABLE, parse_prefer
-from patientmsg.mockserver.journal import BODY_LIMIT, Exchange
+from patientmsg.mockserver.journal import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange
 from patientmsg.mockserver.mounts import MOUNTS, api_of, root_target
 from patientmsg.mockserver.vendor_errors import ApiError
 from patientmsg.mockserver.worlds import World, WorldError, Worlds
@@ -26,6 +26,7 @@ __all__ = ["EXCHANGE", "WORLD_ERROR", "ConnectionDropped", "FaultGate", "Sandbox
 EXCHANGE = "patientmsg.exchange"
 WORLD_ERROR = "patientmsg.world_error"
 _CONTROL = "/_sandbox"
+_BODILESS = frozenset({"GET", "HEAD"})
 _UNJOURNALED = frozenset({"/", "/health", "/favicon.ico"})
 _PHRASES = {
     429: "Too many requests.",
@@ -86,20 +87,25 @@ class SandboxEdge:
                 )
                 scope = {**scope, WORLD_ERROR: refusal}
         journal = world.journal if world.journal.enabled else None
-        if journal is None and prefer is None and not world.faults.rules:
+        quiet = prefer is None and not world.faults.rules
+        if journal is None and quiet:
             await self._run(world, scope, receive, send)
             return
         exchange = Exchange(scope["method"], path, scope["query_string"], scope["headers"])
-        exchange.api, exchange.prefer = api, prefer
-        scope = {**scope, EXCHANGE: exchange}
+        exchange.api, exchange.prefer, exchange.quiet = api, prefer, quiet
+        if target is None and WORLD_ERROR not in scope:
+            scope[EXCHANGE] = exchange  # the request's own scope, as Starlette's middlewares add keys
+        else:
+            scope = {**scope, EXCHANGE: exchange}
         if journal is None or _tooling(inner, api):
             await self._run(world, scope, receive, send)
         else:
             exchange.time = world.sandbox.now_text()
             started = time.perf_counter()
             try:
-                replay = await _recording_receive(receive, exchange)
-                await self._run(world, scope, replay, _recording_send(send, exchange))
+                if exchange.method not in _BODILESS:
+                    receive = await _recording_receive(receive, exchange, scope["headers"])
+                await self._run(world, scope, receive, _recording_send(send, exchange))
             finally:
                 exchange.latency_ms = (time.perf_counter() - started) * 1000
                 journal.record(exchange)
@@ -124,15 +130,15 @@ def _declared_length(headers: list[tuple[bytes, bytes]]) -> int | None:
     return None
 
 
-async def _recording_receive(receive: Receive, exchange: Exchange) -> Receive:
+async def _recording_receive(
+    receive: Receive, exchange: Exchange, headers: list[tuple[bytes, bytes]]
+) -> Receive:
     """Reads a small body first (a request refused before its body is read is journaled with it),
     then hands the same messages to the app. A body declared larger than the journal keeps, or sent
     chunked, is recorded as the app reads it: reading ahead would wait for bytes a client may never
     send (a declared 1 GB form is refused by its Content-Length alone)."""
-    if exchange.method in ("GET", "HEAD"):
-        return receive
-    declared = _declared_length(exchange.headers)
-    if declared is None or declared > BODY_LIMIT:
+    declared = _declared_length(headers)
+    if declared is None or declared > REQUEST_BODY_LIMIT:
         return _recording_as_read(receive, exchange)
     messages: list[Message] = []
     while True:
@@ -141,7 +147,7 @@ async def _recording_receive(receive: Receive, exchange: Exchange) -> Receive:
         if message["type"] != "http.request":
             break
         body: bytes = message.get("body", b"")
-        room = BODY_LIMIT - len(exchange.request_body)
+        room = REQUEST_BODY_LIMIT - len(exchange.request_body)
         if body and room > 0:
             exchange.request_body += body[:room]
         if len(body) > room:
@@ -161,7 +167,7 @@ def _recording_as_read(receive: Receive, exchange: Exchange) -> Receive:
         message = await receive()
         if message["type"] == "http.request":
             body: bytes = message.get("body", b"")
-            room = BODY_LIMIT - len(exchange.request_body)
+            room = REQUEST_BODY_LIMIT - len(exchange.request_body)
             if body and room > 0:
                 exchange.request_body += body[:room]
             if len(body) > room:
@@ -172,18 +178,22 @@ def _recording_as_read(receive: Receive, exchange: Exchange) -> Receive:
 
 
 def _recording_send(send: Send, exchange: Exchange) -> Send:
-    async def wrapped(message: Message) -> None:
-        kind = message["type"]
-        if kind == "http.response.start":
-            exchange.status = message["status"]
-        elif kind == "http.response.body":
+    # A plain function handing back the inner send's awaitable: no coroutine frame of its own between
+    # the app and the server on each message, which is most of what recording would cost.
+    def wrapped(message: Message) -> Awaitable[None]:
+        if message["type"] == "http.response.body":
             body: bytes = message.get("body", b"")
-            room = BODY_LIMIT - len(exchange.response_body)
+            kept = exchange.response_body
+            room = RESPONSE_BODY_LIMIT - len(kept)
             if body and room > 0:
-                exchange.response_body += body[:room]
+                # A view, not a copy: the journal copies the kept part once, when it packs the entry.
+                piece = memoryview(body)[:room]
+                exchange.response_body = bytes(kept) + piece if kept else piece
             if len(body) > room:
                 exchange.truncated = True
-        await send(message)
+        elif message["type"] == "http.response.start":
+            exchange.status = message["status"]
+        return send(message)
 
     return wrapped
 
@@ -228,12 +238,18 @@ class FaultGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         exchange: Exchange | None = scope.get(EXCHANGE)
-        routing = scope.get("extensions", {}).get("connexion_routing", {}) if exchange is not None else {}
-        operation_id = routing.get("operation_id")
-        if exchange is None or operation_id is None:
+        if exchange is None:
+            await self.app(scope, receive, send)
+            return
+        operation_id = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+        if operation_id is None:
             await self.app(scope, receive, send)
             return
         exchange.operation_id = operation_id
+        if exchange.quiet:  # journaled only: no rule in the world and no Prefer, nothing to decide
+            await self.app(scope, receive, send)
+            return
+        routing = scope["extensions"]["connexion_routing"]
         base = routing.get("api_base_path", "")
         api = self.apis.get(base, "")
         world = self.worlds.current.get()
@@ -267,7 +283,8 @@ class FaultGate:
                 )
                 await _sleep(delay)
                 raise _injected(code, 1 if code == 429 else None, "Prefer", headers)
-        await _sleep(delay)
+        if delay > 0:
+            await _sleep(delay)
         if "Preference-Applied" in headers:
             await self.app(scope, receive, _with_headers(send, headers))
         else:

@@ -19,6 +19,8 @@ class Clock(Protocol):
 
     def now(self) -> dt.datetime: ...
 
+    def now_text(self) -> str: ...
+
     @property
     def fixed(self) -> bool: ...
 
@@ -105,7 +107,7 @@ class Sandbox:
 
     def now_text(self) -> str:
         """The clock's time in the store's text form."""
-        return self.clock.now().replace(tzinfo=None).isoformat() + "Z"
+        return self.clock.now_text()
 
     def next_request_id(self) -> str:
         """An opc-request-id for a request that sent none: the n-th of this run, hashed with the seed."""

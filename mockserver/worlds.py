@@ -33,6 +33,7 @@ DEFAULT_WORLD = "default"
 _HEADER = re.compile(r"\s*([A-Za-z0-9._-]{1,64})\s*(?:;\s*seed\s*=\s*(-?[0-9]{1,18})\s*)?")
 # Worlds built for another seed, scenario or time, kept for the next reset or world that asks for one.
 _PRISTINE_KEPT = 4
+_RESOLVED_KEPT = 256
 
 
 class WorldError(Exception):
@@ -130,6 +131,7 @@ class Worlds:
             "patientmsg_world", default=self.default
         )
         self._pristine: OrderedDict[tuple[str, int, str], sqlite3.Connection] = OrderedDict()
+        self._resolved: dict[str, World] = {}  # Patientmsg-Sandbox values already resolved
         if not store_backed:
             # The world as it started, for named worlds and resets: a backup of a few MiB, a few ms.
             self._keep((scenario, sandbox.seed, start.isoformat()), copy_connection(sandbox.conn))
@@ -161,6 +163,10 @@ class Worlds:
         """The world a request's Patientmsg-Sandbox header names (None: absent and not to be created)."""
         if header is None:
             return self.default
+        known = self._resolved.get(header)
+        if known is not None:
+            known.last_used = time.monotonic()
+            return known
         name, seed = parse_world(header)
         world = self.default if name == DEFAULT_WORLD else self.named.get(name)
         if world is not None:
@@ -171,6 +177,7 @@ class Worlds:
                     f'POST /_sandbox/reset with {{"seed": {seed}}} to change it.',
                 )
             world.last_used = time.monotonic()
+            self._remember(header, world)
             return world
         if not create:
             return None
@@ -190,7 +197,15 @@ class Worlds:
             base.start,
         )
         self.named[name] = world
+        self._remember(header, world)
         return world
+
+    def _remember(self, header: str, world: World) -> None:
+        # A header seen before names the same world until a drop or a reset (a seed may change):
+        # every request of a job carries it, and parsing it again cost ~1 µs a request.
+        if len(self._resolved) >= _RESOLVED_KEPT:
+            self._resolved.clear()
+        self._resolved[header] = world
 
     def _make_room(self, name: str) -> None:
         if len(self.named) < self.max_worlds:
@@ -215,6 +230,7 @@ class Worlds:
         world = self.named.pop(name, None)
         if world is None:
             return False
+        self._resolved.clear()
         world.sandbox.conn.close()
         return True
 
@@ -238,6 +254,7 @@ class Worlds:
         seed = world.seed if seed is None else seed
         start = world.start if now is None else now
         source = self.pristine(scenario, seed, start)
+        self._resolved.clear()
         conn = world.sandbox.conn
         if conn.in_transaction:
             conn.rollback()

@@ -111,16 +111,16 @@ def test_the_journal_redacts_authorization_and_secrets(local: TestClient, config
 
 
 def test_journaled_bodies_are_cut_to_a_size(local: TestClient, config: dict[str, Any]) -> None:
-    from patientmsg.mockserver.journal import BODY_LIMIT
+    from patientmsg.mockserver.journal import RESPONSE_BODY_LIMIT
 
     token = athena_token(local, config)
     page = local.get(
         athena_path(config, "/inboxmessages?limit=50"), headers={"Authorization": f"Bearer {token}"}
     )
-    assert len(page.content) > BODY_LIMIT
+    assert len(page.content) > RESPONSE_BODY_LIMIT
     entry = ok(local.get("/_sandbox/requests", params={"operationId": "listInboxMessages"}))["entries"][0]
     assert entry["truncated"] is True
-    assert entry["response_body"] == page.content[:BODY_LIMIT].decode("utf-8", errors="replace")
+    assert entry["response_body"] == page.content[:RESPONSE_BODY_LIMIT].decode("utf-8", errors="replace")
 
 
 def test_the_journal_is_a_ring_of_the_last_n(template: sqlite3.Connection) -> None:

@@ -1,0 +1,175 @@
+"""What the developer tools cost the vendor endpoints: journal off, on, and on with a world and a rule.
+
+Three sandboxes (`serve --no-access-log`, one worker each) on 127.0.0.1, and a fourth like the first
+whose ratio shows the noise floor. The tools cost a few µs of a
+~130 µs read, less than this 2-core machine's drift over a few seconds, so the three are measured in
+one-second wrk slices interleaved (the order rotating each slice); a round sums `seconds` slices per
+sandbox, and the figures are the median of the rounds. With two or more CPUs each sandbox is pinned
+to CPU 0 and wrk (one thread) to CPU 1, so neither waits for the other's scheduling. Besides req/s,
+each round reads the sandbox's own CPU time per request (/proc), the steadier of the two figures.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from load import Load, run_wrk
+from servers import Server, first_200, free_port, sandbox
+
+__all__ = ["WORLD", "print_tools", "tools_rows"]
+
+WORLD = "bench-job"
+VARIANTS: dict[str, tuple[str, ...]] = {
+    "journal off": ("--journal-size", "0"),
+    "journal on": (),
+    "journal on + world + rule": (),
+    # The same as the first: how far two identical sandboxes differ here, the noise floor of the ratios.
+    "journal off, again": ("--journal-size", "0"),
+}
+
+
+def _pinning() -> tuple[int, int] | None:
+    """(server CPU, wrk CPU), or None where there is no second CPU or no taskset."""
+    if (os.cpu_count() or 1) < 2 or shutil.which("taskset") is None:
+        return None
+    return (0, 1)
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        loaded: dict[str, Any] = json.loads(response.read())
+        return loaded
+
+
+def _prepare(server: Server, name: str, config: dict[str, Any]) -> dict[str, str]:
+    """The headers of this variant's reads: a token (in its world), and for the last a fault rule."""
+    world = {"Patientmsg-Sandbox": WORLD} if "world" in name else {}
+    oauth = config["apis"]["athena"]["auth"]["oauth2"]
+    basic = base64.b64encode(f"{oauth['client_id']}:{oauth['client_secret']}".encode()).decode()
+    token = _post(
+        server.root + "/oauth2/v1/token",
+        b"grant_type=client_credentials",
+        {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded", **world},
+    )["access_token"]
+    if "rule" in name:  # a rule that never matches these reads: the matching cost only
+        rule = {"match": {"api": "oracle"}, "effect": {"type": "status", "status": 503}}
+        _post(
+            server.root + "/_sandbox/faults",
+            json.dumps(rule).encode(),
+            {"Content-Type": "application/json", **world},
+        )
+    return {"Authorization": f"Bearer {token}", **world}
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _paths(config: dict[str, Any]) -> dict[str, str]:
+    ids = config["apis"]["athena"]["ids"]
+    patient = f"/v1/{ids['practiceid']}/patients/{ids['patientid']}/securemessage"
+    return {
+        "athena inbox limit=50": f"{patient}/inboxmessages?limit=50",
+        "athena thread": f"{patient}/{ids['messagethreadid']}",
+    }
+
+
+def tools_rows(
+    config: dict[str, Any], seconds: int, rounds: int, *, log: bool = False
+) -> list[dict[str, Any]]:
+    pinning = _pinning()
+    with ExitStack() as stack:
+        servers: dict[str, Server] = {}
+        for name, extra in VARIANTS.items():
+            server = stack.enter_context(sandbox(free_port(), None, "--no-access-log", *extra))
+            servers[name] = server
+        for server in servers.values():
+            first_200(server.root + "/health", {}, server=server)
+            if pinning is not None:
+                subprocess.run(
+                    ["taskset", "-pc", str(pinning[0]), str(server.proc.pid)], check=True, capture_output=True
+                )
+        headers = {name: _prepare(server, name, config) for name, server in servers.items()}
+        rows = []
+        names = list(servers)
+        for read, path in _paths(config).items():
+            per_round: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+            for n in range(rounds):
+                loads: dict[str, list[Load]] = {name: [] for name in names}
+                cpu = dict.fromkeys(names, 0.0)
+                for k in range(max(1, seconds)):
+                    shift = (n * seconds + k) % len(names)
+                    for name in names[shift:] + names[:shift]:
+                        server = servers[name]
+                        before = _cpu_seconds(server.proc.pid)
+                        load = run_wrk(
+                            server.root + path,
+                            headers[name],
+                            threads=1 if pinning else 2,
+                            conns=16,
+                            seconds=1,
+                            post=False,
+                            cpu=pinning[1] if pinning else None,
+                        )
+                        cpu[name] += _cpu_seconds(server.proc.pid) - before
+                        if load.non_2xx:
+                            raise RuntimeError(f"{name}: {load.non_2xx} non-2xx answers to {read}")
+                        loads[name].append(load)
+                for name in names:
+                    requests = sum(load.requests for load in loads[name])
+                    figures = {
+                        "rps": requests / len(loads[name]),
+                        "p99_ms": statistics.median(load.p99_ms for load in loads[name]),
+                        "cpu_us": cpu[name] / max(requests, 1) * 1e6,
+                    }
+                    per_round[name].append(figures)
+                    if log:
+                        print(
+                            f"round {n + 1} {read:<22} {name:<26} {figures['rps']:8.0f} req/s  "
+                            f"p99 {figures['p99_ms']:5.1f} ms  {figures['cpu_us']:6.1f} µs CPU/request",
+                            flush=True,
+                        )
+            off = statistics.median(r["rps"] for r in per_round[names[0]])
+            off_cpu = statistics.median(r["cpu_us"] for r in per_round[names[0]])
+            for name in names:
+                rps = statistics.median(r["rps"] for r in per_round[name])
+                cpu_us = statistics.median(r["cpu_us"] for r in per_round[name])
+                rows.append(
+                    {
+                        "request": read,
+                        "server": name,
+                        "rps": round(rps, 1),
+                        "p99_ms": round(statistics.median(r["p99_ms"] for r in per_round[name]), 2),
+                        "cpu_us": round(cpu_us, 1),
+                        "ratio": round(rps / off, 3),
+                        "cpu_ratio": round(off_cpu / cpu_us, 3),
+                        "pinned": pinning is not None,
+                        "load_1m": round(os.getloadavg()[0], 1),
+                    }
+                )
+        return rows
+
+
+def print_tools(rows: list[dict[str, Any]]) -> None:
+    pinned = rows[0]["pinned"] if rows else False
+    print(
+        "developer tools (journal, worlds, fault rules) against journal off, "
+        f"{'pinned sandbox/wrk, ' if pinned else ''}median of the rounds:"
+    )
+    for row in rows:
+        print(
+            f"  {row['request']:<22} {row['server']:<26} {row['rps']:>8.0f} req/s ({row['ratio']:.3f})  "
+            f"p99 {row['p99_ms']:>5.1f} ms  {row['cpu_us']:>6.1f} µs CPU/request ({row['cpu_ratio']:.3f})  "
+            f"(load {row['load_1m']:.1f})"
+        )
