@@ -40,6 +40,23 @@ class Ledger:
         """Exchanges a requirement's verifiers asserted something about."""
         return sum(self.checked.get(name, 0) for name in verifiers)
 
+    def merge(self, other: Ledger) -> None:
+        """Add what another ledger of the same catalogue recorded (an engine process's share of the run)."""
+        for verifier, exchanges in other.checked.items():
+            self.count_checked(verifier, exchanges)
+        self.throttled += other.throttled
+        for verifier, reason in other.skipped.items():
+            self.mark_skipped(verifier, reason)
+        for key in other._seen - self._seen:
+            self.counts[key[0]] = self.counts.get(key[0], 0) + 1
+        for requirement, findings in other.findings.items():
+            kept = self.findings.setdefault(requirement, [])
+            for finding in findings:
+                key = (finding.requirement, finding.message, finding.operation)
+                if key not in self._seen and len(kept) < MAX_FAILURES_KEPT:
+                    kept.append(finding)
+        self._seen |= other._seen
+
     def mark_skipped(self, verifier: str, reason: str) -> None:
         self.skipped.setdefault(verifier, reason)
 

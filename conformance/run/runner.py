@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -26,7 +27,7 @@ from patientmsg.conformance.reports import (
     render_junit,
     render_markdown,
 )
-from patientmsg.conformance.run.engine import EnginePlan, run_engine
+from patientmsg.conformance.run.engine import EnginePlan, engine_jobs, started_engine
 from patientmsg.conformance.run.ledger import Ledger
 from patientmsg.conformance.run.pacing import RETRIES, Pacer, parse_rate
 from patientmsg.conformance.run.plan import engine_operations, engine_parameters
@@ -188,22 +189,9 @@ def _run(options: Options) -> int:
     active = {name for requirement in selected for name in requirement.verified_by}
     facts = _facts(options, redactor)
     say(f"patientmsg check --api {options.api} {config.base_url} (seed {options.seed})")
-    say("probes: deterministic calls, read-only")
-    requests = run_probes(
-        config,
-        primary,
-        second,
-        redactor,
-        ledger,
-        active,
-        writes=False,
-        seed=options.seed,
-        echo=say,
-        pacer=pacer,
-    )
     checks = _engine_checks(options.api, active)
-    if checks:
-        plan = EnginePlan(
+    plan = (
+        EnginePlan(
             api=options.api,
             base_url=config.base_url,
             seed=options.seed,
@@ -216,8 +204,33 @@ def _run(options: Options) -> int:
             # Not "auto" by default: Schemathesis 4.32.5's adaptive mode paces even a target that never
             # answers 429 (17 requests took 8 s). A 429 to a generated case is set aside instead.
             rate_limit=options.rate_limit.replace(" ", "") if options.rate_limit else None,
+            jobs=engine_jobs(
+                max_examples=options.max_examples,
+                allow_writes=options.allow_writes,
+                rate_limit=options.rate_limit,
+            ),
         )
-        requests += run_engine(plan, ledger, redactor, say, sent_before=requests)
+        if checks
+        else None
+    )
+    with contextlib.ExitStack() as stack:
+        # A split engine generates in other processes while the probes run here.
+        finish = stack.enter_context(started_engine(plan, redactor, catalogue)) if plan else None
+        say("probes: deterministic calls, read-only")
+        requests = run_probes(
+            config,
+            primary,
+            second,
+            redactor,
+            ledger,
+            active,
+            writes=False,
+            seed=options.seed,
+            echo=say,
+            pacer=pacer,
+        )
+        if finish is not None:
+            requests += finish(ledger, say, sent_before=requests)
     if options.allow_writes:
         say("probes: calls that change state (--allow-writes)")
         requests += run_probes(
