@@ -29,9 +29,9 @@ from typing import Any
 from load import Load, run_wrk
 from patientmsg.fixtures import sandbox_config
 from patientmsg.specs import APIS
-from scale import access_log_rows, print_scale, rss_growth, worker_rows
+from scale import print_scale, rss_growth, worker_rows
 from servers import BENCH, NOW, PRISM_BIN, Server, first_200, free_port, prism, rss_mib, sandbox
-from tools import print_tools, tools_rows
+from tools import ACCESS_LOG, print_sliced, sliced_rows, tools_rows
 
 PRISM_VERSION = "5.14.2"
 SPECS = Path(str(files("patientmsg.specs")))
@@ -297,7 +297,7 @@ def main() -> None:
     scale: dict[str, Any] = {}
     if not args.skip_scale:
         print("measuring access log on/off, 1 vs 2 workers, RSS over 100k requests ...", flush=True)
-        scale["access_log"] = access_log_rows(config, args.seconds, args.rounds)
+        scale["access_log"] = sliced_rows(ACCESS_LOG, config, args.seconds, args.rounds)
         scale["workers"] = worker_rows(config, args.seconds, args.rounds)
         scale["rss"] = rss_growth(config)
     tools: list[dict[str, Any]] = []
@@ -313,7 +313,7 @@ def main() -> None:
     print_table(rows)
     print()
     if scale:
-        print_scale("default serve (access log on) against --no-access-log:", scale["access_log"])
+        print_sliced("the default serve (access log on) against --no-access-log", scale["access_log"])
         print_scale(
             "1 against 2 workers over one --store (2 cores, wrk on the same machine):", scale["workers"]
         )
@@ -325,7 +325,7 @@ def main() -> None:
             f"(load {rss['load_1m']:.1f})"
         )
     if tools:
-        print_tools(tools)
+        print_sliced("developer tools (journal, worlds, fault rules) against journal off", tools)
     for label, seconds in startup.items():
         print(f"start-up to first 200, {label}: {seconds:.2f} s")
     print_checks(checks)

@@ -1,4 +1,7 @@
-"""`make bench`'s rows beyond the Prism table: access log on/off, 1 against 2 workers, RSS over 100k requests.
+"""`make bench`'s rows beyond the Prism table: 1 against 2 workers, RSS over 100k requests.
+
+(Access log on/off is measured as the developer tools are, in tools.py: its cost is within noise
+of whole-round figures.)
 
 Each comparison alternates its servers round by round (median of the rounds, as the main table).
 Loopback only; every run is bounded by wrk's duration or request count and a timeout.
@@ -20,7 +23,7 @@ from typing import Any
 from load import Load, run_wrk
 from servers import Server, first_200, free_port, rss_mib, sandbox
 
-__all__ = ["access_log_rows", "print_scale", "rss_growth", "worker_rows"]
+__all__ = ["print_scale", "rss_growth", "worker_rows"]
 
 
 def _token(server: Server, config: dict[str, Any]) -> str:
@@ -66,18 +69,6 @@ def _alternate(
                 {"request": read, "server": name, **median.as_dict(), "load_1m": round(os.getloadavg()[0], 1)}
             )
     return rows
-
-
-def access_log_rows(config: dict[str, Any], seconds: int, rounds: int) -> list[dict[str, Any]]:
-    """`patientmsg serve` as `make sandbox` runs it (access log on) against `--no-access-log`."""
-    with ExitStack() as stack:
-        servers = {
-            "access log on": stack.enter_context(sandbox(free_port())),
-            "--no-access-log": stack.enter_context(sandbox(free_port(), None, "--no-access-log")),
-        }
-        for server in servers.values():
-            first_200(server.root + "/health", {}, server=server)
-        return _alternate(servers, config, seconds, rounds)
 
 
 def worker_rows(config: dict[str, Any], seconds: int, rounds: int) -> list[dict[str, Any]]:

@@ -25,15 +25,21 @@ from typing import Any
 from load import Load, run_wrk
 from servers import Server, first_200, free_port, sandbox
 
-__all__ = ["WORLD", "print_tools", "tools_rows"]
+__all__ = ["ACCESS_LOG", "WORLD", "print_sliced", "sliced_rows", "tools_rows"]
 
 WORLD = "bench-job"
+# Each comparison's last variant is its first again: how far two identical sandboxes differ here,
+# the noise floor of the ratios.
 VARIANTS: dict[str, tuple[str, ...]] = {
-    "journal off": ("--journal-size", "0"),
-    "journal on": (),
-    "journal on + world + rule": (),
-    # The same as the first: how far two identical sandboxes differ here, the noise floor of the ratios.
-    "journal off, again": ("--journal-size", "0"),
+    "journal off": ("--no-access-log", "--journal-size", "0"),
+    "journal on": ("--no-access-log",),
+    "journal on + world + rule": ("--no-access-log",),
+    "journal off, again": ("--no-access-log", "--journal-size", "0"),
+}
+ACCESS_LOG: dict[str, tuple[str, ...]] = {
+    "--no-access-log": ("--no-access-log",),
+    "access log on": (),
+    "--no-access-log, again": ("--no-access-log",),
 }
 
 
@@ -88,11 +94,24 @@ def _paths(config: dict[str, Any]) -> dict[str, str]:
 def tools_rows(
     config: dict[str, Any], seconds: int, rounds: int, *, log: bool = False
 ) -> list[dict[str, Any]]:
+    """Journal off, on, and on with a named world and a fault rule."""
+    return sliced_rows(VARIANTS, config, seconds, rounds, log=log)
+
+
+def sliced_rows(
+    variants: dict[str, tuple[str, ...]],
+    config: dict[str, Any],
+    seconds: int,
+    rounds: int,
+    *,
+    log: bool = False,
+) -> list[dict[str, Any]]:
+    """Each variant's sandbox (`serve` with its arguments), every ratio against the first variant."""
     pinning = _pinning()
     with ExitStack() as stack:
         servers: dict[str, Server] = {}
-        for name, extra in VARIANTS.items():
-            server = stack.enter_context(sandbox(free_port(), None, "--no-access-log", *extra))
+        for name, extra in variants.items():
+            server = stack.enter_context(sandbox(free_port(), None, *extra))
             servers[name] = server
         for server in servers.values():
             first_200(server.root + "/health", {}, server=server)
@@ -161,12 +180,9 @@ def tools_rows(
         return rows
 
 
-def print_tools(rows: list[dict[str, Any]]) -> None:
+def print_sliced(title: str, rows: list[dict[str, Any]]) -> None:
     pinned = rows[0]["pinned"] if rows else False
-    print(
-        "developer tools (journal, worlds, fault rules) against journal off, "
-        f"{'pinned sandbox/wrk, ' if pinned else ''}median of the rounds:"
-    )
+    print(f"{title} ({'pinned sandbox/wrk, ' if pinned else ''}one-second slices, median of the rounds):")
     for row in rows:
         print(
             f"  {row['request']:<22} {row['server']:<26} {row['rps']:>8.0f} req/s ({row['ratio']:.3f})  "

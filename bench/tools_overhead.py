@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from patientmsg.fixtures import sandbox_config
-from tools import print_tools, tools_rows
+from tools import print_sliced, tools_rows
 
 
 def main() -> None:
@@ -17,7 +17,7 @@ def main() -> None:
     seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     rows = tools_rows(sandbox_config("default", seed=1), seconds, rounds, log=True)
     print()
-    print_tools(rows)
+    print_sliced("developer tools (journal, worlds, fault rules) against journal off", rows)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 uvicorn's own access log goes through `logging` for every response (a LogRecord, a copied record
 for the colour formatter, a write and a flush): 8-11% more CPU a read, measured. This ASGI
 wrapper builds the same line (`INFO:     127.0.0.1:51234 - "GET /health HTTP/1.1" 200 OK`) with one
-f-string when the response starts; what has gathered is written 0.1 s later by a timer of the event
+f-string as the response starts; what has gathered is written 0.1 s later by a timer of the event
 loop (one write for all of them), so a request costs no system call and no thread wakes up.
 `serve` turns uvicorn's own access log off when this one is on.
 """
@@ -14,6 +14,7 @@ import asyncio
 import collections
 import http
 import urllib.parse
+from collections.abc import Awaitable
 from typing import TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -37,8 +38,8 @@ class AccessLog:
             return
         lines = self._lines
 
-        async def logged(message: Message) -> None:
-            await send(message)
+        # A plain function handing back send's awaitable: no coroutine frame of its own per message.
+        def logged(message: Message) -> Awaitable[None]:
             if message["type"] == "http.response.start":
                 client = scope.get("client")
                 where = f"{client[0]}:{client[1]}" if client else "-"
@@ -53,6 +54,7 @@ class AccessLog:
                 if not self._due:
                     self._due = True
                     asyncio.get_running_loop().call_later(_EVERY, self._write)
+            return send(message)
 
         await self.app(scope, receive, logged)
 
