@@ -93,10 +93,7 @@ class SandboxEdge:
             return
         exchange = Exchange(scope["method"], path, scope["query_string"], scope["headers"])
         exchange.api, exchange.prefer, exchange.quiet = api, prefer, quiet
-        if target is None and WORLD_ERROR not in scope:
-            scope[EXCHANGE] = exchange  # the request's own scope, as Starlette's middlewares add keys
-        else:
-            scope = {**scope, EXCHANGE: exchange}
+        scope[EXCHANGE] = exchange  # in the request's scope (or the edge's copy), as Starlette adds keys
         if journal is None or _tooling(inner, api):
             await self._run(world, scope, receive, send)
         else:
@@ -179,7 +176,7 @@ def _recording_as_read(receive: Receive, exchange: Exchange) -> Receive:
 
 def _recording_send(send: Send, exchange: Exchange) -> Send:
     # A plain function handing back the inner send's awaitable: no coroutine frame of its own between
-    # the app and the server on each message, which is most of what recording would cost.
+    # the app and the server on each message (over a socket, a frame there costs more than in process).
     def wrapped(message: Message) -> Awaitable[None]:
         if message["type"] == "http.response.body":
             body: bytes = message.get("body", b"")
