@@ -10,7 +10,6 @@ Writes bench/results/latest.json. A script, not a test: CI does not run it. Loop
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import platform
@@ -30,7 +29,18 @@ from load import Load, run_wrk
 from patientmsg.fixtures import sandbox_config
 from patientmsg.specs import APIS
 from scale import print_scale, rss_growth, worker_rows
-from servers import BENCH, NOW, PRISM_BIN, Server, first_200, free_port, prism, rss_mib, sandbox
+from servers import (
+    BENCH,
+    NOW,
+    PRISM_BIN,
+    Server,
+    athena_token,
+    first_200,
+    free_port,
+    prism,
+    rss_mib,
+    sandbox,
+)
 from tools import ACCESS_LOG, print_sliced, sliced_rows, tools_rows
 
 PRISM_VERSION = "5.14.2"
@@ -87,20 +97,6 @@ def ensure_large_store() -> None:
         check=True,
     )
     print(f"  built in {time.monotonic() - start:.0f}s", flush=True)
-
-
-def athena_token(server: Server, config: dict[str, Any]) -> str:
-    oauth = config["apis"]["athena"]["auth"]["oauth2"]
-    basic = base64.b64encode(f"{oauth['client_id']}:{oauth['client_secret']}".encode()).decode()
-    request = urllib.request.Request(
-        server.url("athena", oauth["token_url"]),
-        data=b"grant_type=client_credentials",
-        method="POST",
-        headers={"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        token: str = json.load(response)["access_token"]
-        return token
 
 
 def requests_under_test(config: dict[str, Any]) -> list[dict[str, Any]]:

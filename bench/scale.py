@@ -21,41 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from load import Load, run_wrk
-from servers import Server, first_200, free_port, rss_mib, sandbox
+from servers import Server, athena_reads, athena_token, first_200, free_port, rss_mib, sandbox
 
 __all__ = ["print_scale", "rss_growth", "worker_rows"]
-
-
-def _token(server: Server, config: dict[str, Any]) -> str:
-    oauth = config["apis"]["athena"]["auth"]["oauth2"]
-    basic = base64.b64encode(f"{oauth['client_id']}:{oauth['client_secret']}".encode()).decode()
-    request = urllib.request.Request(
-        server.url("athena", oauth["token_url"]),
-        data=b"grant_type=client_credentials",
-        method="POST",
-        headers={"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        token: str = json.load(response)["access_token"]
-        return token
-
-
-def _paths(config: dict[str, Any]) -> dict[str, str]:
-    ids = config["apis"]["athena"]["ids"]
-    patient = f"/v1/{ids['practiceid']}/patients/{ids['patientid']}/securemessage"
-    return {
-        "athena inbox limit=50": f"{patient}/inboxmessages?limit=50",
-        "athena thread": f"{patient}/{ids['messagethreadid']}",
-    }
 
 
 def _alternate(
     servers: dict[str, Server], config: dict[str, Any], seconds: int, rounds: int
 ) -> list[dict[str, Any]]:
     """Per read, each server's median round by req/s; the first server's ratio against the others."""
-    auth = {name: {"Authorization": f"Bearer {_token(s, config)}"} for name, s in servers.items()}
+    auth = {name: {"Authorization": f"Bearer {athena_token(s, config)}"} for name, s in servers.items()}
     rows = []
-    for read, path in _paths(config).items():
+    for read, path in athena_reads(config).items():
         runs: dict[str, list[Load]] = {name: [] for name in servers}
         for _ in range(rounds):
             for name, server in servers.items():
@@ -181,13 +158,13 @@ def rss_growth(config: dict[str, Any], *, total: int = 100_000, warmup: int = 10
         store = Path(tmp) / "rss.sqlite"
         with sandbox(free_port(), store, "--no-access-log") as server:
             first_200(server.root + "/health", {}, server=server)
-            statuses = _mixed(server, config, warmup, _token(server, config))
+            statuses = _mixed(server, config, warmup, athena_token(server, config))
             before = rss_mib(server)
             size_before = store.stat().st_size
             started = time.monotonic()
             for _ in range(batches):
                 _advance_clock(server, 7200)
-                statuses += _mixed(server, config, total // batches, _token(server, config))
+                statuses += _mixed(server, config, total // batches, athena_token(server, config))
             seconds = time.monotonic() - started
             after = rss_mib(server)
             tokens = _count_tokens(store)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -13,8 +15,9 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-__all__ = ["Server", "first_200", "free_port", "prism", "rss_mib", "sandbox"]
+__all__ = ["Server", "athena_reads", "athena_token", "first_200", "free_port", "prism", "rss_mib", "sandbox"]
 
 BENCH = Path(__file__).resolve().parent
 PRISM_BIN = BENCH / "node_modules" / ".bin" / "prism"
@@ -123,3 +126,32 @@ def prism(spec: Path, port: int, *, dynamic: bool) -> contextlib.AbstractContext
     cmd += ["-d"] if dynamic else []
     name = "prism-dynamic" if dynamic else "prism-static"
     return _running(name, port, [*cmd, str(spec)], mounted=False)
+
+
+def athena_token(server: Server, config: dict[str, Any], headers: dict[str, str] | None = None) -> str:
+    """An athena bearer token from `server` (in the world `headers` name, when they name one)."""
+    oauth = config["apis"]["athena"]["auth"]["oauth2"]
+    basic = base64.b64encode(f"{oauth['client_id']}:{oauth['client_secret']}".encode()).decode()
+    request = urllib.request.Request(
+        server.url("athena", oauth["token_url"]),
+        data=b"grant_type=client_credentials",
+        method="POST",
+        headers={
+            "Authorization": f"Basic {basic}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            **(headers or {}),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        token: str = json.load(response)["access_token"]
+        return token
+
+
+def athena_reads(config: dict[str, Any]) -> dict[str, str]:
+    """The two athena reads every comparison uses, by name: the inbox page and a thread."""
+    ids = config["apis"]["athena"]["ids"]
+    patient = f"/v1/{ids['practiceid']}/patients/{ids['patientid']}/securemessage"
+    return {
+        "athena inbox limit=50": f"{patient}/inboxmessages?limit=50",
+        "athena thread": f"{patient}/{ids['messagethreadid']}",
+    }

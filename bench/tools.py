@@ -11,7 +11,6 @@ each round reads the sandbox's own CPU time per request (/proc), the steadier of
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import shutil
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from load import Load, run_wrk
-from servers import Server, first_200, free_port, sandbox
+from servers import Server, athena_reads, athena_token, first_200, free_port, sandbox
 
 __all__ = ["ACCESS_LOG", "WORLD", "print_sliced", "sliced_rows", "tools_rows"]
 
@@ -60,13 +59,7 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
 def _prepare(server: Server, name: str, config: dict[str, Any]) -> dict[str, str]:
     """The headers of this variant's reads: a token (in its world), and for the last a fault rule."""
     world = {"Patientmsg-Sandbox": WORLD} if "world" in name else {}
-    oauth = config["apis"]["athena"]["auth"]["oauth2"]
-    basic = base64.b64encode(f"{oauth['client_id']}:{oauth['client_secret']}".encode()).decode()
-    token = _post(
-        server.root + "/oauth2/v1/token",
-        b"grant_type=client_credentials",
-        {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded", **world},
-    )["access_token"]
+    token = athena_token(server, config, world)
     if "rule" in name:  # a rule that never matches these reads: the matching cost only
         rule = {"match": {"api": "oracle"}, "effect": {"type": "status", "status": 503}}
         _post(
@@ -80,15 +73,6 @@ def _prepare(server: Server, name: str, config: dict[str, Any]) -> dict[str, str
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _paths(config: dict[str, Any]) -> dict[str, str]:
-    ids = config["apis"]["athena"]["ids"]
-    patient = f"/v1/{ids['practiceid']}/patients/{ids['patientid']}/securemessage"
-    return {
-        "athena inbox limit=50": f"{patient}/inboxmessages?limit=50",
-        "athena thread": f"{patient}/{ids['messagethreadid']}",
-    }
 
 
 def tools_rows(
@@ -122,7 +106,7 @@ def sliced_rows(
         headers = {name: _prepare(server, name, config) for name, server in servers.items()}
         rows = []
         names = list(servers)
-        for read, path in _paths(config).items():
+        for read, path in athena_reads(config).items():
             per_round: dict[str, list[dict[str, float]]] = {name: [] for name in names}
             for n in range(rounds):
                 loads: dict[str, list[Load]] = {name: [] for name in names}

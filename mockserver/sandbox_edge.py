@@ -238,7 +238,8 @@ class FaultGate:
         if exchange is None:
             await self.app(scope, receive, send)
             return
-        operation_id = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        operation_id = routing.get("operation_id")
         if operation_id is None:
             await self.app(scope, receive, send)
             return
@@ -246,7 +247,6 @@ class FaultGate:
         if exchange.quiet:  # journaled only: no rule in the world and no Prefer, nothing to decide
             await self.app(scope, receive, send)
             return
-        routing = scope["extensions"]["connexion_routing"]
         base = routing.get("api_base_path", "")
         api = self.apis.get(base, "")
         world = self.worlds.current.get()

@@ -150,6 +150,38 @@ def _too_large(kind: str = "form") -> ApiError:
     return ApiError(413, "Request too large.", detail=detail)
 
 
+def _has_body(headers: Headers, kind: str) -> bool:
+    """Whether a body follows (a non-zero Content-Length, or chunked); a declared one too large is a 413.
+
+    Connexion takes a request without Content-Length for one without a body, chunked ones included.
+    """
+    length = headers.get("content-length")
+    declared = length is not None and length.isdigit()
+    if declared and (len(length or "") > 12 or int(length or "0") > FORM_BODY_LIMIT):
+        raise _too_large(kind)
+    chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+    return chunked or (declared and int(length or "0") != 0)
+
+
+def _unsupported(content_type: str, kind: str) -> ApiError:
+    return ApiError(
+        415,
+        "Unsupported media type.",
+        detail=f"Send Content-Type: {content_type} with a {kind} body.",
+        headers=["Content-Type"],
+    )
+
+
+async def _kept(receive: Receive, messages: list[Message]) -> AsyncGenerator[bytes, None]:
+    """The body's chunks as received, each message kept in `messages` to be replayed to the handler."""
+    more_body = True
+    while more_body:
+        message = await receive()
+        messages.append(message)
+        more_body = message.get("more_body", False)
+        yield message.get("body", b"")
+
+
 async def _bounded(
     stream: AsyncIterator[bytes], raw: list[bytes], kind: str = "form"
 ) -> AsyncGenerator[bytes, None]:
@@ -194,35 +226,16 @@ class VendorFormValidator(FormDataValidator):  # type: ignore[misc]
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
         """Connexion's body check, with chunked bodies read (Connexion takes no Content-Length for none)."""
         headers = Headers(scope=scope)
-        length = headers.get("content-length")
-        declared = length is not None and length.isdigit()
-        if declared and (len(length or "") > 12 or int(length or "0") > FORM_BODY_LIMIT):
-            raise _too_large()
-        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-        if not chunked and (not declared or int(length or "0") == 0):
+        if not _has_body(headers, "form"):
             if self._required and self._required_fields:
                 raise self._missing(self._required_fields[0])
             result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
             return result
         if "content-type" not in headers:
             # Connexion would validate the body as a form, then hand the handler raw bytes.
-            raise ApiError(
-                415,
-                "Unsupported media type.",
-                detail="Send Content-Type: application/x-www-form-urlencoded with a form body.",
-                headers=["Content-Type"],
-            )
+            raise _unsupported("application/x-www-form-urlencoded", "form")
         messages: list[Message] = []
-
-        async def stream() -> AsyncGenerator[bytes, None]:
-            more_body = True
-            while more_body:
-                message = await receive()
-                messages.append(message)
-                more_body = message.get("more_body", False)
-                yield message.get("body", b"")
-
-        self._validate(await self._parse(stream(), scope=scope))
+        self._validate(await self._parse(_kept(receive, messages), scope=scope))
         # The handler reads the same body again: the messages are replayed to it.
         return self._insert_messages(receive, messages=messages), scope
 
@@ -272,32 +285,13 @@ class VendorJSONValidator(JSONRequestBodyValidator):  # type: ignore[misc]
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
         headers = Headers(scope=scope)
-        length = headers.get("content-length")
-        declared = length is not None and length.isdigit()
-        if declared and (len(length or "") > 12 or int(length or "0") > FORM_BODY_LIMIT):
-            raise _too_large("JSON")
-        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-        if not chunked and (not declared or int(length or "0") == 0):
+        if not _has_body(headers, "JSON"):
             result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
             return result
         if "content-type" not in headers:
-            raise ApiError(
-                415,
-                "Unsupported media type.",
-                detail="Send Content-Type: application/json with a JSON body.",
-                headers=["Content-Type"],
-            )
+            raise _unsupported("application/json", "JSON")
         messages: list[Message] = []
-
-        async def stream() -> AsyncGenerator[bytes, None]:
-            more_body = True
-            while more_body:
-                message = await receive()
-                messages.append(message)
-                more_body = message.get("more_body", False)
-                yield message.get("body", b"")
-
-        body = await self._parse(_bounded(stream(), [], "JSON"), scope=scope)
+        body = await self._parse(_bounded(_kept(receive, messages), [], "JSON"), scope=scope)
         if not (body is None and self._nullable):
             self._validate(body)
         # The handler reads the same body again: the messages are replayed to it.
