@@ -1,12 +1,14 @@
 """What the developer tools cost the vendor endpoints: journal off, on, and on with a world and a rule.
 
 Three sandboxes (`serve --no-access-log`, one worker each) on 127.0.0.1, and a fourth like the first
-whose ratio shows the noise floor. The tools cost a few µs of a
-~130 µs read, less than this 2-core machine's drift over a few seconds, so the three are measured in
-one-second wrk slices interleaved (the order rotating each slice); a round sums `seconds` slices per
-sandbox, and the figures are the median of the rounds. With two or more CPUs each sandbox is pinned
-to CPU 0 and wrk (one thread) to CPU 1, so neither waits for the other's scheduling. Besides req/s,
-each round reads the sandbox's own CPU time per request (/proc), the steadier of the two figures.
+whose ratio shows the noise floor, all started alike (servers.py: one hash seed, no address
+randomisation). The tools cost a few µs of a ~120 µs read, less than this 2-core machine's drift
+over a few seconds, so the sandboxes are measured in one-second wrk slices interleaved, the order
+rotating each slice. A slice group is one slice of each; in each group every variant's req/s is
+divided by the first variant's, a round's ratio is the median of its groups', and the figure
+printed is the median of the rounds'. With two or more CPUs each sandbox is pinned to CPU 0 and
+wrk (one thread) to CPU 1, so neither waits for the other's scheduling. Besides req/s, each slice
+reads the sandbox's own CPU time per request (/proc), compared in the same way.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ def sliced_rows(
             per_round: dict[str, list[dict[str, float]]] = {name: [] for name in names}
             for n in range(rounds):
                 loads: dict[str, list[Load]] = {name: [] for name in names}
-                cpu = dict.fromkeys(names, 0.0)
+                cpu: dict[str, list[float]] = {name: [] for name in names}
                 for k in range(max(1, seconds)):
                     shift = (n * seconds + k) % len(names)
                     for name in names[shift:] + names[:shift]:
@@ -125,38 +127,44 @@ def sliced_rows(
                             post=False,
                             cpu=pinning[1] if pinning else None,
                         )
-                        cpu[name] += _cpu_seconds(server.proc.pid) - before
+                        cpu[name].append((_cpu_seconds(server.proc.pid) - before) / max(load.requests, 1))
                         if load.non_2xx:
                             raise RuntimeError(f"{name}: {load.non_2xx} non-2xx answers to {read}")
                         loads[name].append(load)
+                first = names[0]
                 for name in names:
+                    # Each slice is compared with the first variant's slice of the same group, a few
+                    # seconds apart: the machine's drift over a round cancels, and the median of the
+                    # group ratios leaves out the slice a neighbour's burst landed on.
+                    pairs = zip(loads[name], loads[first], strict=True)
+                    cpu_pairs = zip(cpu[name], cpu[first], strict=True)
                     requests = sum(load.requests for load in loads[name])
                     figures = {
                         "rps": requests / len(loads[name]),
                         "p99_ms": statistics.median(load.p99_ms for load in loads[name]),
-                        "cpu_us": cpu[name] / max(requests, 1) * 1e6,
+                        "cpu_us": statistics.median(cpu[name]) * 1e6,
+                        "ratio": statistics.median(mine.requests / theirs.requests for mine, theirs in pairs),
+                        "cpu_ratio": statistics.median(theirs / mine for mine, theirs in cpu_pairs),
                     }
                     per_round[name].append(figures)
                     if log:
                         print(
-                            f"round {n + 1} {read:<22} {name:<26} {figures['rps']:8.0f} req/s  "
-                            f"p99 {figures['p99_ms']:5.1f} ms  {figures['cpu_us']:6.1f} µs CPU/request",
+                            f"round {n + 1} {read:<22} {name:<26} {figures['rps']:8.0f} req/s "
+                            f"({figures['ratio']:.3f})  p99 {figures['p99_ms']:5.1f} ms  "
+                            f"{figures['cpu_us']:6.1f} µs CPU/request ({figures['cpu_ratio']:.3f})",
                             flush=True,
                         )
-            off = statistics.median(r["rps"] for r in per_round[names[0]])
-            off_cpu = statistics.median(r["cpu_us"] for r in per_round[names[0]])
             for name in names:
-                rps = statistics.median(r["rps"] for r in per_round[name])
-                cpu_us = statistics.median(r["cpu_us"] for r in per_round[name])
                 rows.append(
                     {
                         "request": read,
                         "server": name,
-                        "rps": round(rps, 1),
+                        "rps": round(statistics.median(r["rps"] for r in per_round[name]), 1),
                         "p99_ms": round(statistics.median(r["p99_ms"] for r in per_round[name]), 2),
-                        "cpu_us": round(cpu_us, 1),
-                        "ratio": round(rps / off, 3),
-                        "cpu_ratio": round(off_cpu / cpu_us, 3),
+                        "cpu_us": round(statistics.median(r["cpu_us"] for r in per_round[name]), 1),
+                        "ratio": round(statistics.median(r["ratio"] for r in per_round[name]), 3),
+                        "cpu_ratio": round(statistics.median(r["cpu_ratio"] for r in per_round[name]), 3),
+                        "rounds": [round(r["ratio"], 3) for r in per_round[name]],
                         "pinned": pinning is not None,
                         "load_1m": round(os.getloadavg()[0], 1),
                     }
@@ -166,10 +174,14 @@ def sliced_rows(
 
 def print_sliced(title: str, rows: list[dict[str, Any]]) -> None:
     pinned = rows[0]["pinned"] if rows else False
-    print(f"{title} ({'pinned sandbox/wrk, ' if pinned else ''}one-second slices, median of the rounds):")
+    print(
+        f"{title} ({'pinned sandbox/wrk, ' if pinned else ''}one-second slices; ratio: median of the "
+        "rounds' paired ratios, each round's shown after it):"
+    )
     for row in rows:
+        rounds = " ".join(f"{ratio:.3f}" for ratio in row["rounds"])
         print(
-            f"  {row['request']:<22} {row['server']:<26} {row['rps']:>8.0f} req/s ({row['ratio']:.3f})  "
-            f"p99 {row['p99_ms']:>5.1f} ms  {row['cpu_us']:>6.1f} µs CPU/request ({row['cpu_ratio']:.3f})  "
-            f"(load {row['load_1m']:.1f})"
+            f"  {row['request']:<22} {row['server']:<26} {row['rps']:>8.0f} req/s ({row['ratio']:.3f}; "
+            f"{rounds})  p99 {row['p99_ms']:>5.1f} ms  {row['cpu_us']:>6.1f} µs CPU/request "
+            f"({row['cpu_ratio']:.3f})  (load {row['load_1m']:.1f})"
         )

@@ -26,6 +26,7 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
 from connexion.resolver import Resolver
 from patientmsg.fixtures import Clock, sandbox_config
+from patientmsg.mockserver.access_log import AccessLog
 from patientmsg.mockserver.control import ControlEntry, control_app
 from patientmsg.mockserver.cors import cors_middleware
 from patientmsg.mockserver.dispatch import PlannedApi
@@ -100,7 +101,11 @@ class _ServedSpecUI(SwaggerUIMiddleware):  # type: ignore[misc]
 
 
 def _middlewares(
-    sandbox: Sandbox, worlds: Worlds, settings: ServeSettings, cors_origins: Sequence[str]
+    sandbox: Sandbox,
+    worlds: Worlds,
+    settings: ServeSettings,
+    cors_origins: Sequence[str],
+    access_log: AccessLog | None,
 ) -> list[Any]:
     # Connexion's default stack without response validation (Schemathesis checks responses in the
     # tests; per request it would re-parse every body), wrapped in CORS and the units' edges, and
@@ -116,7 +121,7 @@ def _middlewares(
     }
     control = ControlEntry(functools.partial(control_app, worlds), settings)
     return [
-        functools.partial(SandboxEdge, worlds=worlds, control=control),
+        functools.partial(SandboxEdge, worlds=worlds, control=control, access_log=access_log),
         cors_middleware(cors_origins),
         *edges,
         functools.partial(ServerErrorMiddleware, handler=handle_exception),
@@ -144,10 +149,12 @@ def create_app(
     seed: int,
     settings: ServeSettings | None = None,
     cors_origins: Sequence[str] = (),
+    access_log: AccessLog | None = None,
 ) -> AsyncApp:
     """The sandbox over an open store (see patientmsg.fixtures.open_store) and an injected clock.
 
     Browsers may call it from loopback origins, and from `cors_origins` (`*`: any), see cors.py.
+    Every request answered is written to `access_log` when one is given (`serve`'s default).
     """
     settings = settings or ServeSettings()
     scenario = settings.scenario or _scenario(conn)
@@ -169,7 +176,9 @@ def create_app(
     # Everything bound at start-up is bound to the switch, which reads the request's world.
     sandbox = cast(Sandbox, WorldSwitch(worlds))
     app = AsyncApp(
-        __name__, middlewares=_middlewares(sandbox, worlds, settings, cors_origins), validator_map=VALIDATORS
+        __name__,
+        middlewares=_middlewares(sandbox, worlds, settings, cors_origins, access_log),
+        validator_map=VALIDATORS,
     )
     # Handlers of reads are called as planned at start-up (dispatch.py), not through Connexion's
     # per-request decorators.

@@ -62,6 +62,12 @@ class FaultRule:
     matched: int = 0
     fired: int = 0
 
+    def could_match(self, api: str, operation_id: str) -> bool:
+        m = self.match
+        return ("api" not in m or m["api"] == api) and (
+            "operationId" not in m or m["operationId"] == operation_id
+        )
+
     def matches(self, api: str, operation_id: str, method: str, path: str) -> bool:
         m = self.match
         return (
@@ -137,6 +143,22 @@ class FaultRules:
         self._numbers = itertools.count(1)
         # API -> its operationIds, to refuse a rule that could never match.
         self.operations: Mapping[str, frozenset[str]] = operations or {}
+        # (API, operationId) -> the rules its requests could match, in order; made at the first such
+        # request after a change, so a rule for another operation costs a request one lookup.
+        self._candidates: dict[tuple[str, str], list[FaultRule]] = {}
+
+    def _changed(self, rules: list[FaultRule]) -> None:
+        self.rules = rules
+        self._candidates = {}
+
+    def candidates(self, api: str, operation_id: str) -> list[FaultRule]:
+        """The rules a request to this operation could match (its method and path not yet known)."""
+        key = (api, operation_id)
+        found = self._candidates.get(key)
+        if found is None:
+            found = [rule for rule in self.rules if rule.could_match(api, operation_id)]
+            self._candidates[key] = found
+        return found
 
     def reseed(self, seed: int) -> None:
         """The seed of rules added from now on without their own (a reset changes the world's)."""
@@ -179,25 +201,25 @@ class FaultRules:
             seed=seed,
             rng=random.Random(self._default_seed if seed is None else seed),
         )
-        self.rules.append(rule)
+        self._changed([*self.rules, rule])
         return rule
 
     def remove(self, rule_id: str) -> bool:
         kept = [rule for rule in self.rules if rule.id != rule_id]
         removed = len(kept) != len(self.rules)
-        self.rules = kept
+        self._changed(kept)
         return removed
 
     def clear(self) -> int:
         count = len(self.rules)
-        self.rules = []
+        self._changed([])
         return count
 
     def decide(self, api: str, operation_id: str, method: str, path: str) -> Decision:
         """Apply the rules to one request: latencies add up; the first status, 429 or drop ends it."""
         decision = _NOTHING
         spent: list[FaultRule] = []
-        for rule in self.rules:
+        for rule in self.candidates(api, operation_id):
             if not rule.matches(api, operation_id, method, path):
                 continue
             if decision is _NOTHING:
@@ -228,7 +250,7 @@ class FaultRules:
                 decision.drop = True
             break
         if spent:
-            self.rules = [rule for rule in self.rules if rule not in spent]
+            self._changed([rule for rule in self.rules if rule not in spent])
         return decision
 
 

@@ -1,20 +1,23 @@
 """The request journal: a bounded ring of the last N exchanges of one world.
 
-Recording is cheap on purpose: the edge fills an `Exchange` with the raw bytes it saw (bodies cut
-to `REQUEST_BODY_LIMIT` and `RESPONSE_BODY_LIMIT`, the response without copying), and the journal
-keeps it as one marshalled bytes object per entry; decoding, redaction and filtering happen only
-when someone reads the journal. Why one bytes object: kept as they came (the server's list of
-header tuples, the path, the exchange itself), a thousand exchanges' small objects, each freed a
-thousand requests later among the ones every request allocates, cost a read about 3% more than
-the journal does now (bench/tools.py, one-second slices, pinned).
+Recording is cheap on purpose: the edge fills an `Exchange` with what it saw (the request body
+cut to `REQUEST_BODY_LIMIT`, the response body as it was sent), and the journal keeps one tuple
+of immutable values per entry, the response body cut to `RESPONSE_BODY_LIMIT`; decoding,
+redaction and filtering happen only when someone reads the journal. The tuple holds nothing the
+garbage collector must keep visiting (bytes, text, numbers, a tuple of header pairs), so the
+collector drops it from its lists at its first pass. Measured by instruction counts per read
+(bench/README.md, "The journal's instructions"): this costs a read about half of what a
+marshalled entry did.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import marshal
 import re
+from collections.abc import Awaitable
 from typing import Any
+
+from starlette.types import Message, Send
 
 __all__ = ["REDACTED", "REQUEST_BODY_LIMIT", "RESPONSE_BODY_LIMIT", "Exchange", "Journal", "redact_text"]
 
@@ -23,6 +26,7 @@ REQUEST_BODY_LIMIT = 4096
 #: Bytes kept of each response body. Copying 4 KiB of each inbox page cost a read about 3%.
 RESPONSE_BODY_LIMIT = 1024
 REDACTED = "[redacted]"
+_Entry = tuple[Any, ...]
 
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
 _SECRET_NAMES = r"access_token|refresh_token|client_secret|password|secret|token|api_key|apikey"
@@ -37,7 +41,9 @@ def redact_text(text: str) -> str:
 
 
 class Exchange:
-    """One request as the edge saw it; the fault gate adds the operation and any fault that fired."""
+    """One request as the edge saw it; the fault gate adds the operation and any fault that fired.
+
+    `recording(send)` is the send the app gets: it keeps the status and the start of the body."""
 
     __slots__ = (
         "api",
@@ -46,7 +52,6 @@ class Exchange:
         "headers",
         "latency_ms",
         "method",
-        "number",
         "operation_id",
         "path",
         "prefer",
@@ -54,36 +59,68 @@ class Exchange:
         "quiet",
         "request_body",
         "response_body",
+        "send",
         "status",
         "time",
         "truncated",
     )
 
-    def __init__(self, method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-        self.number = 0
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        query: bytes,
+        headers: list[tuple[bytes, bytes]],
+        api: str | None = None,
+        prefer: bytes | None = None,
+        quiet: bool = False,  # no fault rule and no Prefer: the fault gate has nothing to decide
+    ) -> None:
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
-        self.api: str | None = None
+        self.api = api
+        self.prefer = prefer
+        self.quiet = quiet
         self.operation_id: str | None = None
         self.status: int | None = None
         self.latency_ms = 0.0
         self.fault: str | None = None
-        self.prefer: bytes | None = None
         self.drop = False
-        self.quiet = False  # no fault rule and no Prefer: the fault gate has nothing to decide
         self.time = ""
         self.request_body = b""
-        self.response_body: bytes | memoryview = b""  # a view of the body sent, until recorded
+        self.response_body = b""  # the body sent (the first chunk as it was), until recorded
         self.truncated = False
+        self.send: Send | None = None
+
+    def recording(self, send: Send) -> Send:
+        self.send = send
+        return self._sent
+
+    # A plain method handing back the inner send's awaitable: no coroutine frame of its own between
+    # the app and the server on each message (over a socket, a frame there costs more than in process).
+    def _sent(self, message: Message) -> Awaitable[None]:
+        kind = message["type"]
+        if kind == "http.response.body":
+            body: bytes = message.get("body", b"")
+            if body:
+                kept = self.response_body
+                if not kept:
+                    self.response_body = body  # as sent, no copy: the journal cuts it when it keeps it
+                elif len(kept) < RESPONSE_BODY_LIMIT:
+                    self.response_body = bytes(kept) + bytes(body[:RESPONSE_BODY_LIMIT])
+                else:
+                    self.truncated = True
+        elif kind == "http.response.start":
+            self.status = message["status"]
+        return self.send(message)  # type: ignore[misc]
 
 
 def _text(raw: bytes) -> str:
     return redact_text(raw.decode("utf-8", errors="replace"))
 
 
-# The fields of one kept entry, in the marshalled tuple's order.
+# The fields of one kept entry, in its tuple's order.
 _FIELDS = (
     "id",
     "time",
@@ -100,27 +137,6 @@ _FIELDS = (
     "response_body",
     "truncated",
 )
-
-
-def _pack(number: int, ex: Exchange) -> bytes:
-    return marshal.dumps(
-        (
-            number,
-            ex.time,
-            ex.method,
-            ex.path,
-            ex.query,
-            ex.api,
-            ex.operation_id,
-            ex.status,
-            ex.latency_ms,
-            ex.fault,
-            ex.headers,
-            ex.request_body,
-            ex.response_body,
-            ex.truncated,
-        )
-    )
 
 
 def _render(values: tuple[Any, ...]) -> dict[str, Any]:
@@ -142,7 +158,8 @@ class Journal:
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._ring: list[bytes] = [b""] * max(capacity, 1)
+        self._size = max(capacity, 1)
+        self._ring: list[_Entry | None] = [None] * self._size
         self._next = 1  # the number the next entry gets
         self._first = 1  # the oldest number not cleared (older ones may also have been overwritten)
 
@@ -150,18 +167,35 @@ class Journal:
     def enabled(self) -> bool:
         return self.capacity > 0
 
-    def record(self, exchange: Exchange) -> None:
+    def record(self, ex: Exchange) -> None:
         number = self._next
         self._next = number + 1
-        self._ring[(number - 1) % len(self._ring)] = _pack(number, exchange)
+        body = ex.response_body
+        cut = len(body) > RESPONSE_BODY_LIMIT
+        self._ring[(number - 1) % self._size] = (
+            number,
+            ex.time,
+            ex.method,
+            ex.path,
+            ex.query,
+            ex.api,
+            ex.operation_id,
+            ex.status,
+            ex.latency_ms,
+            ex.fault,
+            tuple(ex.headers),
+            ex.request_body,
+            bytes(body[:RESPONSE_BODY_LIMIT]) if cut else body,
+            ex.truncated or cut,
+        )
 
     def _oldest(self) -> int:
-        return max(self._first, self._next - len(self._ring))
+        return max(self._first, self._next - self._size)
 
     def clear(self) -> int:
         count = len(self)
         self._first = self._next
-        self._ring = [b""] * len(self._ring)
+        self._ring = [None] * self._size
         return count
 
     def __len__(self) -> int:
@@ -184,7 +218,8 @@ class Journal:
         first = self._oldest() if after is None else max(self._oldest(), after + 1)
         picked = []
         for number in range(first, self._next):
-            values = marshal.loads(self._ring[(number - 1) % len(self._ring)])
+            values = self._ring[(number - 1) % self._size]
+            assert values is not None  # every number from the oldest on has its entry
             _, time, method_, _, _, api_, operation_id_, status_ = values[:8]
             if (
                 (api is None or api_ == api)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
 
+from patientmsg.mockserver.access_log import AccessLog
 from patientmsg.mockserver.faults import ALWAYS_PREFERABLE, parse_prefer
-from patientmsg.mockserver.journal import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange
+from patientmsg.mockserver.journal import REQUEST_BODY_LIMIT, Exchange
 from patientmsg.mockserver.mounts import MOUNTS, api_of, root_target
 from patientmsg.mockserver.vendor_errors import ApiError
 from patientmsg.mockserver.worlds import World, WorldError, Worlds
@@ -28,6 +31,8 @@ WORLD_ERROR = "patientmsg.world_error"
 _CONTROL = "/_sandbox"
 _BODILESS = frozenset({"GET", "HEAD"})
 _UNJOURNALED = frozenset({"/", "/health", "/favicon.ico"})
+_SPEC = "/openapi.json"
+_NONE: Mapping[str, Any] = MappingProxyType({})
 _PHRASES = {
     429: "Too many requests.",
     500: "Internal server error.",
@@ -46,22 +51,26 @@ def _tooling(path: str, api: str | None) -> bool:
     if api is None:
         return path in _UNJOURNALED
     rest = path[len(MOUNTS[api]) :]
-    return rest.startswith("/ui") or rest == "/openapi.json"
+    return rest.startswith("/ui") or rest == _SPEC
 
 
 class SandboxEdge:
-    def __init__(self, app: ASGIApp, *, worlds: Worlds, control: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, *, worlds: Worlds, control: ASGIApp, access_log: AccessLog | None = None
+    ) -> None:
         self.app = app
         self.worlds = worlds
         self.control = control
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        log = self.access_log
         path: str = scope["path"]
         if path == _CONTROL or path.startswith(_CONTROL + "/"):
-            await self.control(scope, receive, send)
+            await self.control(scope, receive, send if log is None else log.watching(scope, send))
             return
         header: str | None = None
         prefer: bytes | None = None
@@ -73,6 +82,7 @@ class SandboxEdge:
         target = root_target(path)
         inner = target or path
         api = api_of(inner)
+        seen = scope  # as the client sent it, for the access log
         if target is not None:
             scope = {**scope, "path": target, "raw_path": target.encode("utf-8")}
         world = self.worlds.default
@@ -89,25 +99,30 @@ class SandboxEdge:
         journal = world.journal if world.journal.enabled else None
         quiet = prefer is None and not world.faults.rules
         if journal is None and quiet:
-            await self._run(world, scope, receive, send)
+            await self._run(world, scope, receive, send if log is None else log.watching(seen, send))
             return
-        exchange = Exchange(scope["method"], path, scope["query_string"], scope["headers"])
-        exchange.api, exchange.prefer, exchange.quiet = api, prefer, quiet
+        exchange = Exchange(
+            scope["method"], path, scope["query_string"], scope["headers"], api, prefer, quiet
+        )
         scope[EXCHANGE] = exchange  # in the request's scope (or the edge's copy), as Starlette adds keys
-        if journal is None or _tooling(inner, api):
-            await self._run(world, scope, receive, send)
+        maybe_tooling = api is None or "/ui" in inner or inner.endswith(_SPEC)  # without a call, mostly
+        if journal is None or (maybe_tooling and _tooling(inner, api)):
+            await self._run(world, scope, receive, send if log is None else log.watching(seen, send))
         else:
-            exchange.time = world.sandbox.now_text()
+            exchange.time = world.sandbox.clock.now_text()
             started = time.perf_counter()
             try:
                 if exchange.method not in _BODILESS:
                     receive = await _recording_receive(receive, exchange, scope["headers"])
-                await self._run(world, scope, receive, _recording_send(send, exchange))
+                await self._run(world, scope, receive, exchange.recording(send))
             finally:
                 exchange.latency_ms = (time.perf_counter() - started) * 1000
                 journal.record(exchange)
+                # The exchange holds what the access line says: no second wrapper around send.
+                if log is not None and exchange.status is not None:
+                    log.answered(seen, path, exchange.query, exchange.status)
         if exchange.drop:
-            await _drop(send)
+            await _drop(send if log is None else log.watching(seen, send))
 
     async def _run(self, world: World, scope: Scope, receive: Receive, send: Send) -> None:
         if world is self.worlds.default:
@@ -174,27 +189,6 @@ def _recording_as_read(receive: Receive, exchange: Exchange) -> Receive:
     return recorded
 
 
-def _recording_send(send: Send, exchange: Exchange) -> Send:
-    # A plain function handing back the inner send's awaitable: no coroutine frame of its own between
-    # the app and the server on each message (over a socket, a frame there costs more than in process).
-    def wrapped(message: Message) -> Awaitable[None]:
-        if message["type"] == "http.response.body":
-            body: bytes = message.get("body", b"")
-            kept = exchange.response_body
-            room = RESPONSE_BODY_LIMIT - len(kept)
-            if body and room > 0:
-                # A view, not a copy: the journal copies the kept part once, when it packs the entry.
-                piece = memoryview(body)[:room]
-                exchange.response_body = bytes(kept) + piece if kept else piece
-            if len(body) > room:
-                exchange.truncated = True
-        elif message["type"] == "http.response.start":
-            exchange.status = message["status"]
-        return send(message)
-
-    return wrapped
-
-
 class WorldRefusal:
     """Inside Connexion's error handling: a world the edge could not select is refused here."""
 
@@ -238,7 +232,7 @@ class FaultGate:
         if exchange is None:
             await self.app(scope, receive, send)
             return
-        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        routing = scope.get("extensions", _NONE).get("connexion_routing", _NONE)
         operation_id = routing.get("operation_id")
         if operation_id is None:
             await self.app(scope, receive, send)
@@ -250,6 +244,9 @@ class FaultGate:
         base = routing.get("api_base_path", "")
         api = self.apis.get(base, "")
         world = self.worlds.current.get()
+        if exchange.prefer is None and not world.faults.candidates(api, operation_id):
+            await self.app(scope, receive, send)  # the world's rules are for other operations
+            return
         delay = 0.0
         headers: dict[str, str] = {}
         if world.faults.rules:

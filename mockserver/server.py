@@ -137,12 +137,17 @@ def serve(
         conn = open_store(scenario, seed=seed, now=clock.now(), path=store)
         create_app = import_app().create_app
 
-        def build(store_conn: Any) -> Any:
-            return create_app(store_conn, clock, seed=seed, settings=settings, cors_origins=cors_origins)
+        def build(store_conn: Any, log: AccessLog | None) -> Any:
+            return create_app(
+                store_conn, clock, seed=seed, settings=settings, cors_origins=cors_origins, access_log=log
+            )
 
+        # The access log is ours (access_log.py), kept by the sandbox edge: uvicorn's own costs 8-11%
+        # of a read.
+        log = AccessLog(sys.stdout) if access_log else None
         if workers == 1:
             held.callback(conn.close)
-            app = build(conn)
+            app = build(conn, log)
         else:
             conn.close()  # the store is built; each worker opens its own connection after the fork
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -156,11 +161,9 @@ def serve(
         logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
         def run_one(served: Any) -> None:
-            # The access log is ours (access_log.py): uvicorn's own costs 8-11% of a read.
-            logged = AccessLog(served, sys.stdout) if access_log else None
             server = uvicorn.Server(
                 uvicorn.Config(
-                    logged or served,
+                    served,
                     workers=1,
                     log_level="info",
                     access_log=False,
@@ -171,8 +174,8 @@ def serve(
             try:
                 server.run(sockets=[sock])
             finally:
-                if logged is not None:
-                    logged.close()
+                if log is not None:
+                    log.close()
             if not server.started:
                 raise SystemExit(3)  # uvicorn's start-up failure code; it has logged why
 
@@ -183,7 +186,7 @@ def serve(
         def worker() -> None:
             own = open_store(scenario, seed=seed, now=clock.now(), path=store)
             try:
-                run_one(build(own))
+                run_one(build(own, log))
             finally:
                 own.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import Iterator
@@ -121,6 +122,31 @@ def test_journaled_bodies_are_cut_to_a_size(local: TestClient, config: dict[str,
     entry = ok(local.get("/_sandbox/requests", params={"operationId": "listInboxMessages"}))["entries"][0]
     assert entry["truncated"] is True
     assert entry["response_body"] == page.content[:RESPONSE_BODY_LIMIT].decode("utf-8", errors="replace")
+
+
+def test_a_body_sent_in_chunks_is_journaled_to_the_limit() -> None:
+    from patientmsg.mockserver.journal import RESPONSE_BODY_LIMIT, Exchange, Journal
+
+    exchange = Exchange("GET", "/v1/x", b"", [(b"host", b"127.0.0.1")])
+    delivered: list[dict[str, Any]] = []
+
+    async def send(message: Any) -> None:
+        delivered.append(message)
+
+    async def respond() -> None:
+        recording = exchange.recording(send)
+        await recording({"type": "http.response.start", "status": 200, "headers": []})
+        for piece in (b"a" * 600, b"b" * 600, b"c" * 600):
+            await recording({"type": "http.response.body", "body": piece, "more_body": True})
+        await recording({"type": "http.response.body", "body": b"", "more_body": False})
+
+    asyncio.run(respond())
+    journal = Journal(2)
+    journal.record(exchange)
+    (entry,) = journal.select()
+    assert len(delivered) == 5  # every message reaches the server, unchanged
+    assert entry["status"] == 200 and entry["truncated"] is True
+    assert entry["response_body"] == "a" * 600 + "b" * (RESPONSE_BODY_LIMIT - 600)
 
 
 def test_the_journal_is_a_ring_of_the_last_n(template: sqlite3.Connection) -> None:

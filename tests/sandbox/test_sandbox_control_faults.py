@@ -113,6 +113,35 @@ def test_a_rule_matches_by_method_and_path_pattern(local: TestClient, config: di
     assert local.get(athena_path(config, "/inboxmessages"), headers=headers).status_code == 200
 
 
+def test_a_rule_for_another_operation_leaves_a_request_alone(
+    local: TestClient, config: dict[str, Any]
+) -> None:
+    method, path, kwargs = _calls(config, athena_token(local, config))["athena"]
+    rule = _add(
+        local, {"match": {"operationId": "listSentMessages"}, "effect": {"type": "status", "status": 500}}
+    )
+    assert local.request(method, path, **kwargs).status_code == 200
+    assert ok(local.get("/_sandbox/faults"))["faults"][0]["matched"] == 0
+    entry = ok(local.get("/_sandbox/requests", params={"operationId": "listInboxMessages"}))["entries"][-1]
+    assert entry["fault"] is None
+    assert ok(local.delete(f"/_sandbox/faults/{rule['id']}")) == {"cleared": 1}
+
+
+def test_a_rule_added_after_its_operation_was_served_fires_at_once(
+    local: TestClient, config: dict[str, Any]
+) -> None:
+    """Which rules an operation could meet is kept between requests; adding or removing a rule renews it."""
+    method, path, kwargs = _calls(config, athena_token(local, config))["athena"]
+    _add(local, {"match": {"api": "oracle"}, "effect": {"type": "status", "status": 503}})
+    assert local.request(method, path, **kwargs).status_code == 200
+    rule = _add(
+        local, {"match": {"operationId": "listInboxMessages"}, "effect": {"type": "status", "status": 502}}
+    )
+    assert local.request(method, path, **kwargs).status_code == 502
+    assert ok(local.delete(f"/_sandbox/faults/{rule['id']}")) == {"cleared": 1}
+    assert local.request(method, path, **kwargs).status_code == 200
+
+
 def test_control_requests_never_count_against_faults(local: TestClient) -> None:
     rule = _add(local, {"effect": {"type": "status", "status": 500}})  # matches every vendor request
     for _ in range(3):
