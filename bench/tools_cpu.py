@@ -24,11 +24,12 @@ NOW = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
 WORLD = b"bench-job"
 
 
-async def _call(
-    app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b""
-) -> tuple[int, bytes]:
+def http_scope(
+    method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b""
+) -> dict[str, Any]:
+    """The ASGI scope of one request from 127.0.0.1, as uvicorn would build it."""
     raw_path, _, query = path.partition("?")
-    scope = {
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -42,6 +43,12 @@ async def _call(
         "client": ("127.0.0.1", 5000),
         "server": ("127.0.0.1", 8000),
     }
+
+
+async def _call(
+    app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b""
+) -> tuple[int, bytes]:
+    scope = http_scope(method, path, headers, body)
     sent = False
     out: dict[str, Any] = {"body": b""}
 
@@ -62,16 +69,21 @@ async def _call(
     return out["status"], out["body"]
 
 
-async def _variant(journal: bool, world: bool) -> tuple[Any, list[tuple[bytes, bytes]]]:
+def sandbox_app(journal: bool) -> Any:
+    """The sandbox's ASGI app over a fresh default store, its journal on or off."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from patientmsg.mockserver import ServeSettings, create_app
-    app = create_app(
+    return create_app(
         open_store("default", seed=1, now=NOW),
         Clock(NOW),
         seed=1,
         settings=ServeSettings(journal_size=1000 if journal else 0),
     )
+
+
+async def _variant(journal: bool, world: bool) -> tuple[Any, list[tuple[bytes, bytes]]]:
+    app = sandbox_app(journal)
     extra = [(b"patientmsg-sandbox", WORLD)] if world else []
     oauth = sandbox_config("default", seed=1)["apis"]["athena"]["auth"]["oauth2"]
     basic = base64.b64encode(f"{oauth['client_id']}:{oauth['client_secret']}".encode())
