@@ -106,7 +106,7 @@ class SandboxEdge:
         )
         scope[EXCHANGE] = exchange  # in the request's scope (or the edge's copy), as Starlette adds keys
         # Most paths cannot be a page for people: _tooling decides only for those that might be
-        # (its call cost a journaled read ~3,400 instructions, bench/README.md).
+        # (in an ablation its call cost a journaled read ~3,400 instructions, bench/README.md).
         maybe_tooling = api is None or "/ui" in inner or inner.endswith(_SPEC)
         if journal is None or (maybe_tooling and _tooling(inner, api)):
             await self._run(world, scope, receive, send if log is None else log.watching(seen, send))
