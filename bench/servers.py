@@ -110,20 +110,22 @@ def spawn_prefix() -> tuple[str, ...]:
     return ("setarch", "-R") if probe.returncode == 0 else ()
 
 
-def _spawn(cmd: list[str]) -> subprocess.Popen[bytes]:
+def _spawn(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     # stderr is read only after an exit (a live server's log would fill the pipe otherwise).
     return subprocess.Popen(
         [*spawn_prefix(), *cmd],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
+        env={**os.environ, "PYTHONHASHSEED": "0", **(env or {})},
     )
 
 
 @contextlib.contextmanager
-def _running(name: str, port: int, cmd: list[str], *, mounted: bool) -> Iterator[Server]:
-    proc = _spawn(cmd)
+def _running(
+    name: str, port: int, cmd: list[str], *, mounted: bool, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    proc = _spawn(cmd, env)
     try:
         yield Server(name, f"http://127.0.0.1:{port}", proc, mounted)
     finally:
@@ -136,7 +138,11 @@ def _running(name: str, port: int, cmd: list[str], *, mounted: bool) -> Iterator
             proc.wait(timeout=10)
 
 
-def sandbox(port: int, store: Path | None = None, *extra: str) -> contextlib.AbstractContextManager[Server]:
+def sandbox(
+    port: int, store: Path | None = None, *extra: str, env: dict[str, str] | None = None
+) -> contextlib.AbstractContextManager[Server]:
+    """`patientmsg serve` on 127.0.0.1:`port`; `env` adds to its environment (e.g. a PYTHONPATH that
+    puts another build of the package first, as versions.py does)."""
     cmd = [
         sys.executable,
         "-m",
@@ -151,7 +157,7 @@ def sandbox(port: int, store: Path | None = None, *extra: str) -> contextlib.Abs
     ]
     if store is not None:
         cmd += ["--store", str(store)]
-    return _running("sandbox", port, [*cmd, *extra], mounted=True)
+    return _running("sandbox", port, [*cmd, *extra], mounted=True, env=env)
 
 
 def prism(spec: Path, port: int, *, dynamic: bool) -> contextlib.AbstractContextManager[Server]:

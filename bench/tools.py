@@ -91,13 +91,16 @@ def sliced_rows(
     rounds: int,
     *,
     log: bool = False,
+    envs: dict[str, dict[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Each variant's sandbox (`serve` with its arguments), every ratio against the first variant."""
+    """Each variant's sandbox (`serve` with its arguments, and its `envs` entry added to its
+    environment), every ratio against the first variant."""
     pinning = _pinning()
     with ExitStack() as stack:
         servers: dict[str, Server] = {}
         for name, extra in variants.items():
-            server = stack.enter_context(sandbox(free_port(), None, *extra))
+            env = (envs or {}).get(name)
+            server = stack.enter_context(sandbox(free_port(), None, *extra, env=env))
             servers[name] = server
         for server in servers.values():
             first_200(server.root + "/health", {}, server=server)

@@ -52,6 +52,10 @@ class AthenaKept:
     # Whole list pages by patient, then by (list, limit, offset, showplaintext), and their size.
     pages: dict[tuple[int, int], dict[tuple[object, ...], bytes]] = field(default_factory=dict)
     page_bytes: int = 0
+    # Live bearer tokens already looked up: token -> (client id, expires_at). Every athena read checks
+    # its token, and the query was ~11 µs of a read (README Performance). Dropped when a token is
+    # issued (issuing purges long-expired ones), with the rest of what is kept.
+    tokens: dict[str, tuple[str, str]] = field(default_factory=dict)
     # SQLite's data_version when all of it was last known fresh: a commit by another process to the
     # same store file (another worker) changes it, and everything kept is then dropped.
     data_version: int = -1
@@ -61,6 +65,7 @@ class AthenaKept:
         self.counts.clear()
         self.pages.clear()
         self.page_bytes = 0
+        self.tokens.clear()
 
 
 @dataclass
@@ -80,6 +85,9 @@ class Sandbox:
     oracle_tokens: dict[str, str] = field(default_factory=dict)
     oracle_patients: frozenset[str] = frozenset()
     mdhq_users: dict[str, str] = field(default_factory=dict)
+    # Whether another process may commit to this store: a file (`serve --workers` shares it). An
+    # in-memory store has no other connection, so what is kept never needs checking against it.
+    shared: bool = False
     _request_ids: Iterator[int] = field(default_factory=itertools.count)
     # athena's rendered threads, list counts and pages (see athena/cache.py): derived, never the
     # source of truth. One object, so that a WorldSwitch (which forwards reads only) can reach it.
@@ -103,6 +111,7 @@ class Sandbox:
             oracle_tokens=dict(conn.execute("SELECT bearer_token, name FROM oracle_token").fetchall()),
             oracle_patients=_oracle_patients(conn),
             mdhq_users=dict(conn.execute("SELECT username, password FROM mdhq_user").fetchall()),
+            shared=any(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"),
         )
 
     def now_text(self) -> str:

@@ -30,6 +30,8 @@ def refresh(sandbox: Sandbox) -> None:
     `PRAGMA data_version` changes only for commits made through other connections (another worker
     process); this process's own writes are forgotten precisely by `forget`.
     """
+    if not sandbox.shared:
+        return  # an in-memory store: only this connection writes it, and `forget` follows those writes
     kept = sandbox.athena_kept
     (version,) = sandbox.conn.execute("PRAGMA data_version").fetchone()
     if version != kept.data_version:

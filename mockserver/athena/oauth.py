@@ -8,6 +8,7 @@ import hmac
 import sqlite3
 from typing import Any
 
+from patientmsg.mockserver.athena.cache import refresh
 from patientmsg.mockserver.responses import json_response
 from patientmsg.mockserver.state import Sandbox
 from patientmsg.mockserver.vendor_errors import ApiError
@@ -66,20 +67,28 @@ async def create_access_token(sandbox: Sandbox, body: dict[str, Any], user: str)
         # expired rather than as unknown.
         forgotten = (now - dt.timedelta(seconds=PURGE_AFTER)).isoformat() + "Z"
         conn.execute("DELETE FROM athena_token WHERE expires_at <= ?", (forgotten,))
+        sandbox.athena_kept.tokens.clear()  # a purged token is unknown again, not merely expired
     body = {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME, "scope": _SCOPE}
     return json_response(body, headers={"Cache-Control": "no-store"})
 
 
 def token_client(sandbox: Sandbox, token: str) -> str:
     """The client a live token belongs to, or a 401 saying why it is refused."""
-    row = sandbox.conn.execute(
-        "SELECT client_id, expires_at FROM athena_token WHERE access_token = ?", (token,)
-    ).fetchone()
-    if row is None:
-        raise ApiError(401, "Invalid access token.", detail="The access token is not one this server issued.")
-    client_id, expires_at = row
+    refresh(sandbox)  # another worker's reset or purge drops what this one kept
+    known = sandbox.athena_kept.tokens
+    found = known.get(token)
+    if found is None:
+        row = sandbox.conn.execute(
+            "SELECT client_id, expires_at FROM athena_token WHERE access_token = ?", (token,)
+        ).fetchone()
+        if row is None:
+            raise ApiError(
+                401, "Invalid access token.", detail="The access token is not one this server issued."
+            )
+        found = known[token] = (str(row[0]), str(row[1]))
+    client_id, expires_at = found
     if expires_at <= sandbox.now_text():
         raise ApiError(
             401, "Expired access token.", detail="The access token has expired; request a new one."
         )
-    return str(client_id)
+    return client_id

@@ -98,3 +98,23 @@ def test_expired_tokens_are_purged_by_the_sandbox_clock_and_never_issued_again(
         headers={"Authorization": f"Bearer {issued[0]}"},
     )
     assert old.status_code == 401
+
+
+def test_a_token_in_use_expires_then_is_forgotten_once_purged(
+    clock: Clock, client: TestClient, config: dict[str, Any]
+) -> None:
+    # A token the sandbox has already honoured (and kept, to skip the store) follows the clock and
+    # the purge exactly as one it looks up for the first time.
+    oauth = config["athena"]["auth"]["oauth2"]
+    practice = config["athena"]["ids"]["practiceid"]
+    path = f"/athena/v1/{practice}/patientsecuremessage/providers/departmentsmapping"
+    token = athena_token(client, oauth)
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get(path, headers=auth).status_code == 200
+    clock.advance(TOKEN_LIFETIME + 1)
+    expired = client.get(path, headers=auth)
+    assert expired.status_code == 401 and "expired" in expired.text, expired.text
+    clock.advance(PURGE_AFTER)
+    athena_token(client, oauth)  # issuing purges the tokens expired a lifetime ago
+    forgotten = client.get(path, headers=auth)
+    assert forgotten.status_code == 401 and "not one this server issued" in forgotten.text, forgotten.text

@@ -31,6 +31,24 @@ def _client_of_another_worker(base: str, known: set[int]) -> tuple[httpx.Client,
     )
 
 
+def _two_workers(base: str, clients: contextlib.ExitStack) -> tuple[httpx.Client, httpx.Client, int]:
+    """Keep-alive clients of two different workers (closed with `clients`), and the second's pid."""
+    first, first_pid = _client_of_another_worker(base, set())
+    clients.callback(first.close)
+    second, second_pid = _client_of_another_worker(base, {first_pid})
+    clients.callback(second.close)
+    return first, second, second_pid
+
+
+def _bearer(client: httpx.Client, oauth: dict[str, str]) -> dict[str, str]:
+    issued = client.post(
+        "/athena/oauth2/v1/token",
+        data={"grant_type": "client_credentials"},
+        auth=(oauth["client_id"], oauth["client_secret"]),
+    )
+    return {"Authorization": f"Bearer {issued.json()['access_token']}"}
+
+
 def test_a_write_through_one_worker_is_read_at_once_through_the_other(tmp_path: Path) -> None:
     athena: dict[str, Any] = sandbox_config("default", seed=SEED)["apis"]["athena"]
     oauth, ids = athena["auth"]["oauth2"], athena["ids"]
@@ -38,17 +56,9 @@ def test_a_write_through_one_worker_is_read_at_once_through_the_other(tmp_path: 
     with serving(tmp_path, "--store", str(store), "--workers", "2", "--now", NOW_TEXT) as (base, out, _):
         assert "workers: 2 processes share the store" in out.read_text()
         with contextlib.ExitStack() as clients:
-            writer, writer_pid = _client_of_another_worker(base, set())
-            clients.callback(writer.close)
-            reader, reader_pid = _client_of_another_worker(base, {writer_pid})
-            clients.callback(reader.close)
+            writer, reader, reader_pid = _two_workers(base, clients)
             # A token issued by one worker is honoured by the other: tokens live in the store.
-            issued = writer.post(
-                "/athena/oauth2/v1/token",
-                data={"grant_type": "client_credentials"},
-                auth=(oauth["client_id"], oauth["client_secret"]),
-            )
-            auth = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+            auth = _bearer(writer, oauth)
             patient = f"/athena/v1/{ids['practiceid']}/patients/{ids['patientid']}/securemessage"
             thread = f"{patient}/{ids['messagethreadid']}"
             # The reader keeps the thread and the sent list rendered before the write.
@@ -64,6 +74,25 @@ def test_a_write_through_one_worker_is_read_at_once_through_the_other(tmp_path: 
     assert "seen by both workers" in texts
     assert sent_after["messages"][0]["messagethreadid"] == ids["messagethreadid"], sent_after
     assert sent_after["totalcount"] >= sent_before["totalcount"]
+
+
+def test_a_reset_through_one_worker_drops_a_token_the_other_was_honouring(tmp_path: Path) -> None:
+    athena: dict[str, Any] = sandbox_config("default", seed=SEED)["apis"]["athena"]
+    oauth, ids = athena["auth"]["oauth2"], athena["ids"]
+    store = tmp_path / "world.sqlite"
+    served = serving(tmp_path, "--store", str(store), "--workers", "2", "--now", NOW_TEXT)
+    with served as (base, _, _), contextlib.ExitStack() as clients:
+        resetter, reader, reader_pid = _two_workers(base, clients)
+        auth = _bearer(reader, oauth)
+        inbox = f"/athena/v1/{ids['practiceid']}/patients/{ids['patientid']}/securemessage/inboxmessages"
+        for _ in range(2):  # honoured, and kept by the reader (the first read also meets the store)
+            assert reader.get(inbox, headers=auth).status_code == 200
+        assert int(reader.get("/health").json()["pid"]) == reader_pid
+        assert resetter.post("/_sandbox/reset").status_code == 200
+        refused = reader.get(inbox, headers=auth)
+    assert refused.status_code == 401, (
+        f"Received: {refused.status_code} / Documented: reset drops issued tokens"
+    )
 
 
 def test_workers_without_a_store_are_refused_in_one_line(tmp_path: Path) -> None:
