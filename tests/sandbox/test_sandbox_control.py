@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -147,6 +149,62 @@ def test_a_body_sent_in_chunks_is_journaled_to_the_limit() -> None:
     assert len(delivered) == 5  # every message reaches the server, unchanged
     assert entry["status"] == 200 and entry["truncated"] is True
     assert entry["response_body"] == "a" * 600 + "b" * (RESPONSE_BODY_LIMIT - 600)
+
+
+def test_a_journaled_request_is_freed_without_the_cycle_collector(template: sqlite3.Connection) -> None:
+    """As under uvicorn: the app's send is a bound method of the request's cycle, which holds the scope.
+
+    Nothing of a journaled request may still point back at that cycle once it is answered, or every
+    request (and the page it sent) stays in memory until Python's cycle collector runs."""
+    from patientmsg.fixtures import Clock
+    from patientmsg.mockserver import create_app
+    from sandbox_helpers import copy_store
+
+    conn = copy_store(template)
+    app = create_app(conn, Clock(NOW), seed=SEED)
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.statuses: list[int] = []
+            self.scope: dict[str, Any] = {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "GET",
+                "scheme": "http",
+                "path": "/v1/nothing",
+                "raw_path": b"/v1/nothing",
+                "query_string": b"",
+                "root_path": "",
+                "headers": [(b"host", b"127.0.0.1:8000")],
+                "client": ("127.0.0.1", 5000),
+                "server": ("127.0.0.1", 8000),
+            }
+
+        async def receive(self) -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(self, message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                self.statuses.append(message["status"])
+
+    async def answered() -> tuple[weakref.ref[Cycle], list[int]]:
+        cycle = Cycle()
+        await app(cycle.scope, cycle.receive, cycle.send)
+        return weakref.ref(cycle), cycle.statuses
+
+    gc.collect()
+    gc.disable()
+    try:
+        freed, statuses = asyncio.run(answered())
+        alive = freed() is not None
+    finally:
+        gc.enable()
+        conn.close()
+    assert statuses == [404]
+    assert not alive, (
+        "Received: the request's cycle kept alive by a reference cycle / Documented: freed at once"
+    )
 
 
 def test_the_journal_is_a_ring_of_the_last_n(template: sqlite3.Connection) -> None:
