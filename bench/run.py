@@ -41,7 +41,7 @@ from servers import (
     rss_mib,
     sandbox,
 )
-from tools import ACCESS_LOG, print_sliced, sliced_rows, tools_rows
+from tools import ACCESS_LOG, DEFAULT_SERVE, print_sliced, sliced_rows, tools_rows
 
 PRISM_VERSION = "5.14.2"
 SPECS = Path(str(files("patientmsg.specs")))
@@ -297,11 +297,13 @@ def main() -> None:
         scale["workers"] = worker_rows(config, args.seconds, args.rounds)
         scale["rss"] = rss_growth(config)
     tools: list[dict[str, Any]] = []
+    tools_default: list[dict[str, Any]] = []
     if not args.skip_tools:
         print(
             "measuring the developer tools: journal off/on, a named world with a fault rule ...", flush=True
         )
         tools = tools_rows(config, args.seconds, args.rounds)
+        tools_default = sliced_rows(DEFAULT_SERVE, config, args.seconds, args.rounds)
     print("measuring start-up ...", flush=True)
     startup = startup_times(config)
     checks = {} if args.skip_check else (print("timing patientmsg check ...", flush=True) or check_times())
@@ -322,6 +324,7 @@ def main() -> None:
         )
     if tools:
         print_sliced("developer tools (journal, worlds, fault rules) against journal off", tools)
+        print_sliced("the journal in the default serve (access log on) against journal off", tools_default)
     for label, seconds in startup.items():
         print(f"start-up to first 200, {label}: {seconds:.2f} s")
     print_checks(checks)
@@ -333,6 +336,7 @@ def main() -> None:
         "startup_s": startup,
         "scale": scale,
         "tools": tools,
+        "tools_default_serve": tools_default,
         "check_s": checks,
     }
     _write_result(result)

@@ -26,7 +26,7 @@ from typing import Any
 from load import Load, run_wrk
 from servers import Server, athena_reads, athena_token, first_200, free_port, sandbox
 
-__all__ = ["ACCESS_LOG", "WORLD", "print_sliced", "sliced_rows", "tools_rows"]
+__all__ = ["ACCESS_LOG", "DEFAULT_SERVE", "RING_SIZES", "WORLD", "print_sliced", "sliced_rows", "tools_rows"]
 
 WORLD = "bench-job"
 # Each comparison's last variant is its first again: how far two identical sandboxes differ here,
@@ -35,6 +35,21 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "journal off": ("--no-access-log", "--journal-size", "0"),
     "journal on": ("--no-access-log",),
     "journal on + world + rule": ("--no-access-log",),
+    "journal off, again": ("--no-access-log", "--journal-size", "0"),
+}
+# The journal in `make sandbox`'s own configuration: there the access log already wraps send when
+# the journal is off, and the journal's exchange writes the log's line when it is on.
+DEFAULT_SERVE: dict[str, tuple[str, ...]] = {
+    "journal off, access log on": ("--journal-size", "0"),
+    "journal on, access log on": (),
+    "journal off again, access log on": ("--journal-size", "0"),
+}
+# Where the journal's cost lies: the same code keeping 1, 100 or 1,000 entries (the default).
+RING_SIZES: dict[str, tuple[str, ...]] = {
+    "journal off": ("--no-access-log", "--journal-size", "0"),
+    "journal of 1 entry": ("--no-access-log", "--journal-size", "1"),
+    "journal of 100 entries": ("--no-access-log", "--journal-size", "100"),
+    "journal of 1,000 entries": ("--no-access-log", "--journal-size", "1000"),
     "journal off, again": ("--no-access-log", "--journal-size", "0"),
 }
 ACCESS_LOG: dict[str, tuple[str, ...]] = {
@@ -184,7 +199,7 @@ def print_sliced(title: str, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         rounds = " ".join(f"{ratio:.3f}" for ratio in row["rounds"])
         print(
-            f"  {row['request']:<22} {row['server']:<26} {row['rps']:>8.0f} req/s ({row['ratio']:.3f}; "
+            f"  {row['request']:<22} {row['server']:<33} {row['rps']:>8.0f} req/s ({row['ratio']:.3f}; "
             f"{rounds})  p99 {row['p99_ms']:>5.1f} ms  {row['cpu_us']:>6.1f} µs CPU/request "
             f"({row['cpu_ratio']:.3f})  (load {row['load_1m']:.1f})"
         )
