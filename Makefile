@@ -50,7 +50,7 @@ lint: install
 
 # The tests are checked against the installed package, one folder per run (each has its own conftest);
 # what is left out, and why, is listed in pyproject.toml under [tool.mypy].
-TYPED_TESTS := tests/sandbox tests/fixtures
+TYPED_TESTS := tests/sandbox tests/fixtures tests/conformance
 
 typecheck: install
 	cd $(VENV) && bin/mypy --config-file ../pyproject.toml -p patientmsg

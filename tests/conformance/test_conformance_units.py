@@ -106,10 +106,11 @@ def test_links_keep_showplaintext_but_may_drop_undocumented_parameters() -> None
 
 def test_oracle_date_time_needs_its_zone() -> None:
     url = "http://h/oracle/20241001/patientMessages/inboxItems?patientId=1"
-    item = {"id": "m1", "createdDateTime": {"dateTime": "2026-11-20T10:00:00.000Z"}}
+    created = {"dateTime": "2026-11-20T10:00:00.000Z"}
+    item = {"id": "m1", "createdDateTime": created}
     with pytest.raises(ConformanceFailure, match="ianaTimeZone"):
         oracle_bodies.oracle_times_carry_iana_time_zone(_exchange(url, 200, {"items": [item]}))
-    item["createdDateTime"]["ianaTimeZone"] = "America/Chicago"
+    created["ianaTimeZone"] = "America/Chicago"
     assert oracle_bodies.oracle_times_carry_iana_time_zone(_exchange(url, 200, {"items": [item]})) is None
 
 
