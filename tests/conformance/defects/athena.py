@@ -16,7 +16,15 @@ from urllib.parse import parse_qs, urlencode
 from defect_proxy import DropConnection, Forward, Request, Response
 from patientmsg.fixtures import sandbox_config
 
-from defects.shared import Case, is_ok, rewrite_json
+from defects.shared import (
+    Case,
+    drop_header,
+    is_ok,
+    problem_json,
+    rewrite_json,
+    text_plain,
+    undocumented_status,
+)
 
 __all__ = ["CASES", "proven_requirements"]
 
@@ -114,13 +122,6 @@ def _thread_id_off_by_one(thread: dict[str, Any]) -> None:
 
 
 # -- status-code ------------------------------------------------------------------------------
-def _undocumented_status(request: Request, forward: Forward) -> Response:
-    response = forward(request)
-    if request.method == "GET" and response.status == 200:
-        response.status = 203
-    return response
-
-
 def _refuse_mapping_requests(request: Request, forward: Forward) -> Response:
     if request.method == "GET" and request.path.endswith("/departmentsmapping"):
         return _error(400, "Invalid request.")
@@ -135,14 +136,6 @@ def _400_for_405(request: Request, forward: Forward) -> Response:
 
 
 # -- error-body -------------------------------------------------------------------------------
-def _problem_json(request: Request, forward: Forward) -> Response:
-    response = forward(request)
-    if response.status < 400:
-        return response
-    problem = {"type": "about:blank", "title": "Error", "status": response.status, "detail": "see title"}
-    return response.with_json(problem, content_type="application/problem+json")
-
-
 def _422_for_bad_types(request: Request, forward: Forward) -> Response:
     response = forward(request)
     if response.status == 400:
@@ -271,24 +264,6 @@ def _owner_of_thread(method: str) -> Callable[[Request, Forward], Response]:
         parts[at] = str(threads[0] // _THREAD_SPAN)
         query = request.target[len(request.path) :]
         return forward(Request(request.method, "/".join(parts) + query, request.headers, request.body))
-
-    return defect
-
-
-# -- headers ----------------------------------------------------------------------------------
-def _text_plain(request: Request, forward: Forward) -> Response:
-    response = forward(request)
-    if response.status == 200:
-        response.headers["content-type"] = "text/plain"
-    return response
-
-
-def _drop_header(name: str, status: int) -> Callable[[Request, Forward], Response]:
-    def defect(request: Request, forward: Forward) -> Response:
-        response = forward(request)
-        if response.status == status:
-            response.headers.pop(name, None)
-        return response
 
     return defect
 
@@ -592,10 +567,10 @@ CASES: dict[str, Case] = {
     "ATH-SCH-003": _case(
         rewrite_json(_each_thread(_thread_id_off_by_one), when=is_ok), "ATH-SCH-003", "schema"
     ),
-    "ATH-STA-001": _case(_undocumented_status, "ATH-STA-001", "status-code"),
+    "ATH-STA-001": _case(undocumented_status, "ATH-STA-001", "status-code"),
     "ATH-STA-002": _case(_refuse_mapping_requests, "ATH-STA-002", "status-code"),
     "ATH-STA-003": _case(_400_for_405, "ATH-STA-003", "status-code"),
-    "ATH-ERR-001": _case(_problem_json, "ATH-ERR-001", "error-body"),
+    "ATH-ERR-001": _case(problem_json, "ATH-ERR-001", "error-body"),
     "ATH-ERR-002": _case(_422_for_bad_types, "ATH-ERR-002", "error-body"),
     "ATH-ERR-003": _case(_400_for_unknown_ids, "ATH-ERR-003", "error-body"),
     "ATH-ERR-004": _case(_refuse_ids_beyond_32_bits, "ATH-ERR-004", "error-body"),
@@ -616,9 +591,9 @@ CASES: dict[str, Case] = {
     "ATH-AUTH-005": _case(_leak_across_practices, "ATH-AUTH-005", "auth"),
     "ATH-AUTH-006": _case(_owner_of_thread("GET"), "ATH-AUTH-006", "auth"),
     "ATH-AUTH-007": _case(_owner_of_thread("POST"), "ATH-AUTH-007", "auth", _WRITES),
-    "ATH-HDR-001": _case(_text_plain, "ATH-HDR-001", "headers"),
-    "ATH-HDR-002": _case(_drop_header("allow", 405), "ATH-HDR-002", "headers"),
-    "ATH-HDR-003": _case(_drop_header("www-authenticate", 401), "ATH-HDR-003", "headers"),
+    "ATH-HDR-001": _case(text_plain, "ATH-HDR-001", "headers"),
+    "ATH-HDR-002": _case(drop_header("allow", 405), "ATH-HDR-002", "headers"),
+    "ATH-HDR-003": _case(drop_header("www-authenticate", 401), "ATH-HDR-003", "headers"),
     "ATH-SRV-001": _case(_crash_on_reply_rights, "ATH-SRV-001", "server-error"),
     "ATH-SRV-001-dropped": _case(_drop_on_reply_rights, "ATH-SRV-001", "server-error"),
     "ATH-NEG-001": _case(_ignore_bad_integers, "ATH-NEG-001", "negative-input"),

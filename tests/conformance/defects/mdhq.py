@@ -14,14 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from defect_proxy import Defect, DropConnection, Forward, Request, Response
-from patientmsg.conformance.catalogue import load_catalogue
 
-from defects.shared import Case, rewrite_json
+from defects.shared import (
+    Case,
+    drop_header,
+    problem_json,
+    requirement_case,
+    rewrite_json,
+    text_plain,
+    undocumented_status,
+)
 
 __all__ = ["CASES", "TWO_PRACTICES", "TWO_PRACTICES_CLEAN", "proven_requirements"]
 
 API = "mdhq"
-FEW = ("--max-examples", "2")
 SANDBOX_USER = ("patientmsg-sandbox", "sandbox-password")
 # A second practice the proxy makes up: its API user sees patient 2 only, the sandbox's user all others.
 SECOND_USER = ("second-practice", "second-practice-secret")
@@ -139,13 +145,6 @@ def _type_filter_drops_first(request: Request, body: Any) -> Any:
 
 
 # -- the exchange itself changed --------------------------------------------------------------
-def _undocumented_status(request: Request, forward: Forward) -> Response:
-    response = forward(request)
-    if request.method == "GET" and response.status == 200:
-        response.status = 203
-    return response
-
-
 def _valid_queue_refused(request: Request, forward: Forward) -> Response:
     if _is_queue(request) and _patient(request).isdigit():
         return _error(400, "invalid_parameter", "Invalid request.")
@@ -155,23 +154,6 @@ def _valid_queue_refused(request: Request, forward: Forward) -> Response:
 def _405_as_400(request: Request, forward: Forward) -> Response:
     response = forward(request)
     return _error(400, "invalid_request", "Bad request.") if response.status == 405 else response
-
-
-def _text_plain(request: Request, forward: Forward) -> Response:
-    response = forward(request)
-    if response.status == 200:
-        response.headers["content-type"] = "text/plain"
-    return response
-
-
-def _without_header(name: str, status: int) -> Defect:
-    def defect(request: Request, forward: Forward) -> Response:
-        response = forward(request)
-        if response.status == status:
-            response.headers.pop(name, None)
-        return response
-
-    return defect
 
 
 def _allow_space_separated(request: Request, forward: Forward) -> Response:
@@ -222,14 +204,6 @@ def _non_integer_ids_accepted(request: Request, forward: Forward) -> Response:
     if _is_queue(request) and not _patient(request).isdigit():
         return Response(200).with_json({"total": 0, "data": []})
     return forward(request)
-
-
-def _problem_json(request: Request, forward: Forward) -> Response:
-    response = forward(request)
-    if response.status < 400:
-        return response
-    problem = {"type": "about:blank", "title": "Error", "status": response.status, "detail": "see title"}
-    return response.with_json(problem, content_type="application/problem+json")
 
 
 def _non_integer_ids_get_422(request: Request, forward: Forward) -> Response:
@@ -439,10 +413,10 @@ _DEFECTS: dict[str, Defect | tuple[Defect, tuple[str, ...]]] = {
     "MDHQ-REQ-001": rewrite_json(_drop_request_type, when=_queue_ok),
     "MDHQ-SCH-001": rewrite_json(_us_dates, when=_queue_ok),
     "MDHQ-SCH-002": rewrite_json(_local_dates, when=_queue_ok),
-    "MDHQ-STA-001": _undocumented_status,
+    "MDHQ-STA-001": undocumented_status,
     "MDHQ-STA-002": _valid_queue_refused,
     "MDHQ-STA-003": _405_as_400,
-    "MDHQ-ERR-001": _problem_json,
+    "MDHQ-ERR-001": problem_json,
     "MDHQ-ERR-002": _non_integer_ids_get_422,
     "MDHQ-ERR-003": _unknown_patient_has_empty_queue,
     "MDHQ-ERR-004": _int32_ids,
@@ -452,10 +426,10 @@ _DEFECTS: dict[str, Defect | tuple[Defect, tuple[str, ...]]] = {
     "MDHQ-AUTH-004": (_TwoPractices(leak=True), ("--config", str(TWO_PRACTICES))),
     "MDHQ-AUTH-005": _DeleteFindsAnyPatientsRequest(),
     "MDHQ-AUTH-006": _anonymous_delete_succeeds,
-    "MDHQ-HDR-001": _text_plain,
-    "MDHQ-HDR-002": _without_header("allow", 405),
+    "MDHQ-HDR-001": text_plain,
+    "MDHQ-HDR-002": drop_header("allow", 405),
     "MDHQ-HDR-003": _allow_space_separated,
-    "MDHQ-HDR-004": _without_header("www-authenticate", 401),
+    "MDHQ-HDR-004": drop_header("www-authenticate", 401),
     "MDHQ-SRV-001": _crash_on_request_type,
     "MDHQ-NEG-001": _non_integer_ids_accepted,
     "MDHQ-BEH-001": _fake_delete(deleted_by=True),
@@ -502,16 +476,6 @@ _ALSO: dict[str, tuple[str, Defect, tuple[str, ...]]] = {
 }
 
 
-def _case(requirement_id: str, defect: Defect, extra: tuple[str, ...] = ()) -> Case:
-    requirement = load_catalogue(API).by_id(requirement_id)
-    options = ["--only", requirement_id, *FEW, *extra]
-    if requirement.level == "SHOULD":
-        options.append("--strict")
-    if "writes" in requirement.needs:
-        options.append("--allow-writes")
-    return API, defect, tuple(options), {requirement_id}, requirement.category
-
-
 def _cases() -> dict[str, Case]:
     cases = {}
     for requirement_id, planted in _DEFECTS.items():
@@ -520,6 +484,10 @@ def _cases() -> dict[str, Case]:
     for name, (requirement_id, defect, extra) in _ALSO.items():
         cases[name] = _case(requirement_id, defect, extra)
     return cases
+
+
+def _case(requirement_id: str, defect: Defect, extra: tuple[str, ...] = ()) -> Case:
+    return requirement_case(API, requirement_id, defect, extra)
 
 
 CASES: dict[str, Case] = _cases()

@@ -23,7 +23,7 @@ from kit_harness import SANDBOX_NOW
 from patientmsg.conformance.catalogue import load_catalogue
 from patientmsg.fixtures import sandbox_config
 
-from defects.shared import Case, is_ok, rewrite_json
+from defects.shared import Case, drop_header, is_ok, problem_json, rewrite_json, text_plain
 
 __all__ = ["CASES", "CORRECT_TENANTS", "SECOND_TOKEN", "TENANT_CONFIG", "proven_requirements"]
 
@@ -107,14 +107,6 @@ def _404_for_405(request: Request, forward: Forward) -> Response:
     if response.status == 405:
         return _error(404, "NotFound", "Not found.")
     return response
-
-
-def _problem_json(request: Request, forward: Forward) -> Response:
-    response = forward(request)
-    if response.status < 400:
-        return response
-    problem = {"type": "about:blank", "title": "Error", "status": response.status, "detail": "see title"}
-    return response.with_json(problem, content_type="application/problem+json")
 
 
 def _ignore_bad_types(request: Request, forward: Forward) -> Response:
@@ -264,27 +256,10 @@ def _no_request_id_on_errors(request: Request, forward: Forward) -> Response:
     return response
 
 
-def _text_plain(request: Request, forward: Forward) -> Response:
-    response = forward(request)
-    if response.status == 200:
-        response.headers["content-type"] = "text/plain"
-    return response
-
-
 def _spaced_request_ids(request: Request, forward: Forward) -> Response:
     response = forward(request)
     response.headers["opc-request-id"] = response.headers.get("opc-request-id", "") + " !"
     return response
-
-
-def _drop_header(name: str, status: int) -> Defect:
-    def defect(request: Request, forward: Forward) -> Response:
-        response = forward(request)
-        if response.status == status:
-            response.headers.pop(name, None)
-        return response
-
-    return defect
 
 
 def _crash_on_sort_order(request: Request, forward: Forward) -> Response:
@@ -543,7 +518,7 @@ CASES: dict[str, Case] = {
     "ORA-STA-001": _case(_undocumented_status, "ORA-STA-001", "status-code"),
     "ORA-STA-002": _case(_refuse_ascending_order, "ORA-STA-002", "status-code"),
     "ORA-STA-003": _case(_404_for_405, "ORA-STA-003", "status-code"),
-    "ORA-ERR-001": _case(_problem_json, "ORA-ERR-001", "error-body"),
+    "ORA-ERR-001": _case(problem_json, "ORA-ERR-001", "error-body"),
     "ORA-ERR-002": _case(_ignore_bad_types, "ORA-ERR-002", "error-body"),
     "ORA-ERR-003": _case(_html_for_unknown_paths, "ORA-ERR-003", "error-body"),
     "ORA-ERR-004": _case(_refuse_long_patient_ids, "ORA-ERR-004", "error-body"),
@@ -565,10 +540,10 @@ CASES: dict[str, Case] = {
     ),
     "ORA-HDR-001": _case(_fresh_request_ids, "ORA-HDR-001", "headers"),
     "ORA-HDR-002": _case(_no_request_id_on_errors, "ORA-HDR-002", "headers"),
-    "ORA-HDR-003": _case(_text_plain, "ORA-HDR-003", "headers"),
+    "ORA-HDR-003": _case(text_plain, "ORA-HDR-003", "headers"),
     "ORA-HDR-004": _case(_spaced_request_ids, "ORA-HDR-004", "headers"),
-    "ORA-HDR-005": _case(_drop_header("allow", 405), "ORA-HDR-005", "headers"),
-    "ORA-HDR-006": _case(_drop_header("www-authenticate", 401), "ORA-HDR-006", "headers"),
+    "ORA-HDR-005": _case(drop_header("allow", 405), "ORA-HDR-005", "headers"),
+    "ORA-HDR-006": _case(drop_header("www-authenticate", 401), "ORA-HDR-006", "headers"),
     "ORA-SRV-001": _case(_crash_on_sort_order, "ORA-SRV-001", "server-error"),
     "ORA-NEG-001": _case(_accept_bad_sort, "ORA-NEG-001", "negative-input"),
     "ORA-NEG-002": _case(_lenient_windows, "ORA-NEG-002", "negative-input"),

@@ -12,15 +12,13 @@ import re
 from typing import Any
 
 from defect_proxy import Defect, Forward, Request, Response
-from patientmsg.conformance.catalogue import load_catalogue
 from patientmsg.fixtures import sandbox_config
 
-from defects.shared import Case, rewrite_json
+from defects.shared import Case, requirement_case, rewrite_json
 
 __all__ = ["CASES", "proven_requirements"]
 
 API = "portal"
-FEW = ("--max-examples", "2")
 PREFIX = "/portal"
 _LOGINS = sandbox_config()["apis"]["portal"]["auth"]["logins"]
 
@@ -492,13 +490,7 @@ _DEFECTS: dict[str, Defect] = {
 
 
 def _case(requirement_id: str, defect: Defect, extra: tuple[str, ...] = ()) -> Case:
-    requirement = load_catalogue(API).by_id(requirement_id)
-    options = ["--only", requirement_id, *FEW, *extra]
-    if requirement.level == "SHOULD":
-        options.append("--strict")
-    if "writes" in requirement.needs:
-        options.append("--allow-writes")
-    return API, defect, tuple(options), {requirement_id}, requirement.category
+    return requirement_case(API, requirement_id, defect, extra)
 
 
 CASES: dict[str, Case] = {rid: _case(rid, defect) for rid, defect in _DEFECTS.items()}
