@@ -26,7 +26,8 @@ def copy_store(template: sqlite3.Connection) -> sqlite3.Connection:
     return conn
 
 
-def athena_token(client: TestClient, oauth: dict[str, str]) -> str:
+def athena_token(client: httpx.Client, oauth: dict[str, str]) -> str:
+    """A bearer token from the sandbox `client` talks to (a TestClient, or a live server's client)."""
     response = client.post(
         "/athena" + oauth["token_url"],
         data={"grant_type": "client_credentials"},

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from live_server import serving
 from patientmsg.fixtures import sandbox_config
-from sandbox_helpers import NOW_TEXT, SEED
+from sandbox_helpers import NOW_TEXT, SEED, athena_token
 
 # New connections until both workers have answered one: each try is one accept, which either worker
 # may win; 200 tries leave no realistic chance of meeting only one of two.
@@ -40,15 +40,6 @@ def _two_workers(base: str, clients: contextlib.ExitStack) -> tuple[httpx.Client
     return first, second, second_pid
 
 
-def _bearer(client: httpx.Client, oauth: dict[str, str]) -> dict[str, str]:
-    issued = client.post(
-        "/athena/oauth2/v1/token",
-        data={"grant_type": "client_credentials"},
-        auth=(oauth["client_id"], oauth["client_secret"]),
-    )
-    return {"Authorization": f"Bearer {issued.json()['access_token']}"}
-
-
 def test_a_write_through_one_worker_is_read_at_once_through_the_other(tmp_path: Path) -> None:
     athena: dict[str, Any] = sandbox_config("default", seed=SEED)["apis"]["athena"]
     oauth, ids = athena["auth"]["oauth2"], athena["ids"]
@@ -58,7 +49,7 @@ def test_a_write_through_one_worker_is_read_at_once_through_the_other(tmp_path: 
         with contextlib.ExitStack() as clients:
             writer, reader, reader_pid = _two_workers(base, clients)
             # A token issued by one worker is honoured by the other: tokens live in the store.
-            auth = _bearer(writer, oauth)
+            auth = {"Authorization": f"Bearer {athena_token(writer, oauth)}"}
             patient = f"/athena/v1/{ids['practiceid']}/patients/{ids['patientid']}/securemessage"
             thread = f"{patient}/{ids['messagethreadid']}"
             # The reader keeps the thread and the sent list rendered before the write.
@@ -83,7 +74,7 @@ def test_a_reset_through_one_worker_drops_a_token_the_other_was_honouring(tmp_pa
     served = serving(tmp_path, "--store", str(store), "--workers", "2", "--now", NOW_TEXT)
     with served as (base, _, _), contextlib.ExitStack() as clients:
         resetter, reader, reader_pid = _two_workers(base, clients)
-        auth = _bearer(reader, oauth)
+        auth = {"Authorization": f"Bearer {athena_token(reader, oauth)}"}
         inbox = f"/athena/v1/{ids['practiceid']}/patients/{ids['patientid']}/securemessage/inboxmessages"
         for _ in range(2):  # honoured, and kept by the reader (the first read also meets the store)
             assert reader.get(inbox, headers=auth).status_code == 200
