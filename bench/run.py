@@ -41,7 +41,7 @@ from servers import (
     rss_mib,
     sandbox,
 )
-from tools import ACCESS_LOG, DEFAULT_SERVE, print_sliced, sliced_rows, tools_rows
+from tools import ACCESS_LOG, DEFAULT_SERVE, print_sliced, sliced_rows, toggled_rows, tools_rows
 
 PRISM_VERSION = "5.14.2"
 SPECS = Path(str(files("patientmsg.specs")))
@@ -298,12 +298,16 @@ def main() -> None:
         scale["rss"] = rss_growth(config)
     tools: list[dict[str, Any]] = []
     tools_default: list[dict[str, Any]] = []
+    tools_one: list[dict[str, Any]] = []
+    tools_one_default: list[dict[str, Any]] = []
     if not args.skip_tools:
         print(
             "measuring the developer tools: journal off/on, a named world with a fault rule ...", flush=True
         )
         tools = tools_rows(config, args.seconds, args.rounds)
         tools_default = sliced_rows(DEFAULT_SERVE, config, args.seconds, args.rounds)
+        tools_one = toggled_rows(("--no-access-log",), config, args.seconds, args.rounds)
+        tools_one_default = toggled_rows((), config, args.seconds, args.rounds)
     print("measuring start-up ...", flush=True)
     startup = startup_times(config)
     checks = {} if args.skip_check else (print("timing patientmsg check ...", flush=True) or check_times())
@@ -325,6 +329,8 @@ def main() -> None:
     if tools:
         print_sliced("developer tools (journal, worlds, fault rules) against journal off", tools)
         print_sliced("the journal in the default serve (access log on) against journal off", tools_default)
+        print_sliced("the journal resumed against paused, in one sandbox (--no-access-log)", tools_one)
+        print_sliced("the journal resumed against paused, in one sandbox (access log on)", tools_one_default)
     for label, seconds in startup.items():
         print(f"start-up to first 200, {label}: {seconds:.2f} s")
     print_checks(checks)
@@ -337,6 +343,8 @@ def main() -> None:
         "scale": scale,
         "tools": tools,
         "tools_default_serve": tools_default,
+        "tools_one_process": tools_one,
+        "tools_one_process_default_serve": tools_one_default,
         "check_s": checks,
     }
     _write_result(result)

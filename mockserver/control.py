@@ -172,7 +172,24 @@ class _Operations:
             after=after,
             limit=limit,
         )
-        return {"world": world.name, "capacity": world.journal.capacity, "entries": entries}
+        journal = world.journal
+        return {
+            "world": world.name,
+            "capacity": journal.capacity,
+            "recording": journal.recording,
+            "entries": entries,
+        }
+
+    async def setRecording(self, body: dict[str, Any]) -> dict[str, Any]:
+        world = self.world()
+        journal = world.journal
+        journal.record_requests(body["recording"])
+        return {
+            "world": world.name,
+            "capacity": journal.capacity,
+            "recording": journal.recording,
+            "kept": len(journal),
+        }
 
     async def clearRequests(self) -> dict[str, Any]:
         return {"cleared": self.world().journal.clear()}

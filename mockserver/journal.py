@@ -1,9 +1,9 @@
 """The request journal: a bounded ring of the last N exchanges of one world.
 
-Recording is cheap on purpose: the edge fills an `Exchange` with what it saw (the request body
-cut to `REQUEST_BODY_LIMIT`, the response body as it was sent), and the journal keeps one tuple
-of immutable values per entry, the response body cut to `RESPONSE_BODY_LIMIT`; decoding,
-redaction and filtering happen only when someone reads the journal. The tuple holds nothing the
+Recording is cheap on purpose: the edge hands `Journal.keep` what it saw (the request body cut
+to `REQUEST_BODY_LIMIT`, the response body as it was sent), and the journal keeps one tuple of
+immutable values per entry, the response body cut to `RESPONSE_BODY_LIMIT`; decoding, redaction
+and filtering happen only when someone reads the journal. The tuple holds nothing the
 garbage collector must keep visiting (bytes, text, numbers, a tuple of header pairs), so the
 collector drops it from its lists at its first pass. Measured by instruction counts per read
 (bench/README.md, "The journal's instructions"): with the rest of that change, the journal's
@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Awaitable
 from typing import Any
-
-from starlette.types import Message, Send
 
 __all__ = ["REDACTED", "REQUEST_BODY_LIMIT", "RESPONSE_BODY_LIMIT", "Exchange", "Journal", "redact_text"]
 
@@ -41,16 +38,16 @@ def redact_text(text: str) -> str:
 
 
 class Exchange:
-    """One request as the edge saw it; the fault gate adds the operation and any fault that fired.
+    """A request the fault gate has something to decide for (a rule or Prefer), or with a body.
 
-    `recording(send)` is the send the app gets: it keeps the status and the start of the body."""
+    The edge fills it with what it saw (the request body as the app reads it, cut to
+    `REQUEST_BODY_LIMIT`); the gate adds the operation and any fault that fired."""
 
     __slots__ = (
         "api",
         "drop",
         "fault",
         "headers",
-        "latency_ms",
         "method",
         "operation_id",
         "path",
@@ -58,10 +55,6 @@ class Exchange:
         "query",
         "quiet",
         "request_body",
-        "response_body",
-        "send",
-        "status",
-        "time",
         "truncated",
     )
 
@@ -83,46 +76,10 @@ class Exchange:
         self.prefer = prefer
         self.quiet = quiet
         self.operation_id: str | None = None
-        self.status: int | None = None
-        self.latency_ms = 0.0
         self.fault: str | None = None
         self.drop = False
-        self.time = ""
         self.request_body = b""
-        self.response_body = b""  # the body sent (the first chunk as it was), until recorded
         self.truncated = False
-        self.send: Send | None = None
-
-    def recording(self, send: Send) -> Send:
-        self.send = send
-        return self._sent
-
-    def release(self) -> None:
-        """Let go of what `recording` held, once the journal has kept its entry.
-
-        The server's send is a bound method of its request cycle, which holds the scope that holds
-        this exchange: kept, each journaled request (45 kB for an inbox page) would wait for the
-        cycle collector (+16 MiB RSS over 110k requests, README Performance)."""
-        self.send = None
-        self.response_body = b""
-
-    # A plain method handing back the inner send's awaitable: no coroutine frame of its own between
-    # the app and the server on each message (over a socket, a frame there costs more than in process).
-    def _sent(self, message: Message) -> Awaitable[None]:
-        kind = message["type"]
-        if kind == "http.response.body":
-            body: bytes = message.get("body", b"")
-            if body:
-                kept = self.response_body
-                if not kept:
-                    self.response_body = body  # as sent, no copy: the journal cuts it when it keeps it
-                elif len(kept) < RESPONSE_BODY_LIMIT:
-                    self.response_body = kept + body[:RESPONSE_BODY_LIMIT]
-                else:
-                    self.truncated = True
-        elif kind == "http.response.start":
-            self.status = message["status"]
-        return self.send(message)  # type: ignore[misc]
 
 
 def _text(raw: bytes) -> str:
@@ -167,35 +124,54 @@ class Journal:
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
+        self.recording = True
+        #: Whether a request is kept now: read by the edge on every request, so a plain attribute.
+        self.enabled = capacity > 0
         self._size = max(capacity, 1)
         self._ring: list[_Entry | None] = [None] * self._size
         self._next = 1  # the number the next entry gets
         self._first = 1  # the oldest number not cleared (older ones may also have been overwritten)
 
-    @property
-    def enabled(self) -> bool:
-        return self.capacity > 0
+    def record_requests(self, recording: bool) -> None:
+        """Pause (False) or resume (True) recording; what is kept stays, and so do the numbers."""
+        self.recording = recording
+        self.enabled = recording and self.capacity > 0
 
-    def record(self, ex: Exchange) -> None:
+    def keep(
+        self,
+        time: str,
+        method: str,
+        path: str,
+        query: bytes,
+        api: str | None,
+        operation_id: str | None,
+        status: int | None,
+        latency_ms: float,
+        fault: str | None,
+        headers: list[tuple[bytes, bytes]],
+        request_body: bytes,
+        response_body: bytes,
+        truncated: bool,
+    ) -> None:
+        """One entry, from the values as the edge saw them (the response body is cut here)."""
         number = self._next
         self._next = number + 1
-        body = ex.response_body
-        cut = len(body) > RESPONSE_BODY_LIMIT
+        cut = len(response_body) > RESPONSE_BODY_LIMIT
         self._ring[(number - 1) % self._size] = (
             number,
-            ex.time,
-            ex.method,
-            ex.path,
-            ex.query,
-            ex.api,
-            ex.operation_id,
-            ex.status,
-            ex.latency_ms,
-            ex.fault,
-            tuple(ex.headers),
-            ex.request_body,
-            body[:RESPONSE_BODY_LIMIT] if cut else body,
-            ex.truncated or cut,
+            time,
+            method,
+            path,
+            query,
+            api,
+            operation_id,
+            status,
+            latency_ms,
+            fault,
+            tuple(headers),
+            request_body,
+            response_body[:RESPONSE_BODY_LIMIT] if cut else response_body,
+            truncated or cut,
         )
 
     def _oldest(self) -> int:
@@ -208,7 +184,7 @@ class Journal:
         return count
 
     def __len__(self) -> int:
-        return self._next - self._oldest() if self.enabled else 0
+        return self._next - self._oldest() if self.capacity > 0 else 0
 
     def select(
         self,

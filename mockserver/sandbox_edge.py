@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 from patientmsg.mockserver.access_log import AccessLog
 from patientmsg.mockserver.faults import ALWAYS_PREFERABLE, parse_prefer
-from patientmsg.mockserver.journal import REQUEST_BODY_LIMIT, Exchange
+from patientmsg.mockserver.journal import REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT, Exchange
 from patientmsg.mockserver.mounts import MOUNTS, api_of, root_target
 from patientmsg.mockserver.vendor_errors import ApiError
 from patientmsg.mockserver.worlds import World, WorldError, Worlds
@@ -32,6 +32,7 @@ _CONTROL = "/_sandbox"
 _BODILESS = frozenset({"GET", "HEAD"})
 _UNJOURNALED = frozenset({"/", "/health", "/favicon.ico"})
 _SPEC = "/openapi.json"
+_perf_counter = time.perf_counter
 _NONE: Mapping[str, Any] = MappingProxyType({})
 _PHRASES = {
     429: "Too many requests.",
@@ -102,27 +103,78 @@ class SandboxEdge:
         if journal is None and quiet:
             await self._run(world, scope, receive, send if log is None else log.watching(seen, send))
             return
-        exchange = Exchange(
-            scope["method"], path, scope["query_string"], scope["headers"], api, prefer, quiet
-        )
-        scope[EXCHANGE] = exchange  # in the request's scope (or the edge's copy), as Starlette adds keys
+        method: str = scope["method"]
+        query: bytes = scope["query_string"]
+        headers: list[tuple[bytes, bytes]] = scope["headers"]
+        exchange: Exchange | None = None
+        if quiet and method in _BODILESS:
+            # A journaled read that no rule or Prefer touches: the fault gate only notes the operation
+            # here, and nothing else is made for it (the journal's cost per read, README Performance).
+            noted: list[str | None] = [None]
+            scope[EXCHANGE] = noted  # in the request's scope (or the edge's copy), as Starlette adds keys
+        else:
+            exchange = Exchange(method, path, query, headers, api, prefer, quiet)
+            scope[EXCHANGE] = exchange
         if journal is None or _tooling(inner, api):
             await self._run(world, scope, receive, send if log is None else log.watching(seen, send))
         else:
-            exchange.time = world.sandbox.clock.now_text()
-            started = time.perf_counter()
+            status: int | None = None
+            body = b""  # the body sent (its first chunk as it was, no copy): the journal cuts it
+            more = False
+
+            # A plain function handing back the inner send's awaitable: no coroutine frame of its own
+            # between the app and the server on each message.
+            def sent(message: Message) -> Awaitable[None]:
+                nonlocal status, body, more
+                if message["type"] == "http.response.body":
+                    chunk: bytes = message.get("body", b"")
+                    if chunk:
+                        if not body:
+                            body = chunk
+                        elif len(body) < RESPONSE_BODY_LIMIT:
+                            body += chunk[:RESPONSE_BODY_LIMIT]
+                        else:
+                            more = True
+                elif message["type"] == "http.response.start":
+                    status = message["status"]
+                return send(message)
+
+            now = world.sandbox.clock.now_text()
+            started = _perf_counter()
             try:
-                if exchange.method not in _BODILESS:
-                    receive = await _recording_receive(receive, exchange, scope["headers"])
-                await self._run(world, scope, receive, exchange.recording(send))
+                if exchange is not None and method not in _BODILESS:
+                    receive = await _recording_receive(receive, exchange, headers)
+                await self._run(world, scope, receive, sent)
             finally:
-                exchange.latency_ms = (time.perf_counter() - started) * 1000
-                journal.record(exchange)
-                exchange.release()
-                # The exchange holds what the access line says: no second wrapper around send.
-                if log is not None and exchange.status is not None:
-                    log.answered(seen, path, exchange.query, exchange.status)
-        if exchange.drop:
+                latency_ms = (_perf_counter() - started) * 1000
+                if exchange is None:
+                    operation_id, fault, request_body = noted[0], None, b""
+                else:
+                    operation_id, fault, request_body = (
+                        exchange.operation_id,
+                        exchange.fault,
+                        exchange.request_body,
+                    )
+                    more = more or exchange.truncated
+                journal.keep(
+                    now,
+                    method,
+                    path,
+                    query,
+                    api,
+                    operation_id,
+                    status,
+                    latency_ms,
+                    fault,
+                    headers,
+                    request_body,
+                    body,
+                    more,
+                )
+                # The journal's capture holds what the access line says: no second wrapper around send.
+                if log is not None and status is not None:
+                    log.answered(seen, path, query, status)
+        if exchange is not None and exchange.drop:
             await _drop(send if log is None else log.watching(seen, send))
 
     async def _run(self, world: World, scope: Scope, receive: Receive, send: Send) -> None:
@@ -229,7 +281,7 @@ class FaultGate:
         self.apis = {prefix: api for api, prefix in MOUNTS.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        exchange: Exchange | None = scope.get(EXCHANGE)
+        exchange: Exchange | list[str | None] | None = scope.get(EXCHANGE)
         if exchange is None:
             await self.app(scope, receive, send)
             return
@@ -238,6 +290,11 @@ class FaultGate:
         if operation_id is None:
             await self.app(scope, receive, send)
             return
+        if type(exchange) is list:  # a read no rule or Prefer touches: only its operation to note
+            exchange[0] = operation_id
+            await self.app(scope, receive, send)
+            return
+        assert isinstance(exchange, Exchange)
         exchange.operation_id = operation_id
         if exchange.quiet:  # journaled only: no rule in the world and no Prefer, nothing to decide
             await self.app(scope, receive, send)

@@ -140,6 +140,24 @@ def test_a_request_appears_in_the_journal_and_a_fault_added_in_the_page_fires(
     expect(page.locator("#faults li[data-fault-id]")).to_have_count(0)
 
 
+def test_the_journal_is_paused_and_resumed_from_the_page(
+    page: Page, patientmsg_sandbox: PatientmsgSandbox
+) -> None:
+    from playwright.sync_api import expect
+
+    token = patientmsg_sandbox.token("athena")
+    inbox = f"{_athena(patientmsg_sandbox)}/inboxmessages?limit=1"
+    page.uncheck("#journal-recording")
+    # The world is named for the test, which says "paused" too: the count ends with it when paused.
+    expect(page.locator("#journal-count")).to_have_text(re.compile(r"· paused$"))
+    assert _call(patientmsg_sandbox, "GET", inbox, token)[0] == 200
+    assert patientmsg_sandbox.journal(operation_id="listInboxMessages") == []
+    page.check("#journal-recording")
+    expect(page.locator("#journal-count")).not_to_have_text(re.compile(r"· paused$"))
+    assert _call(patientmsg_sandbox, "GET", inbox, token)[0] == 200
+    expect(page.locator("#journal tr.entry", has_text="listInboxMessages")).to_have_count(1)
+
+
 def test_faults_are_removed_and_the_clock_moved_from_the_page(
     page: Page, patientmsg_sandbox: PatientmsgSandbox
 ) -> None:

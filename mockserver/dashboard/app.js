@@ -288,7 +288,9 @@
       last.remove();
     }
     $("journal-empty").hidden = body.children.length > 0;
-    $("journal-count").textContent = `world ${page.world} · last ${page.capacity.toLocaleString()} kept`;
+    $("journal-count").textContent =
+      `world ${page.world} · last ${page.capacity.toLocaleString()} kept` + (page.recording ? "" : " · paused");
+    $("journal-recording").checked = page.recording;
     return page.entries.length;
   }
 
@@ -357,6 +359,14 @@
   $("journal-clear").addEventListener("click", async () => {
     try { await control("DELETE", "/requests"); restartJournal(); notice("Journal cleared"); }
     catch (error) { notice(error.message, true); }
+  });
+  $("journal-recording").addEventListener("change", async (event) => {
+    const recording = event.target.checked;
+    try {
+      await control("PATCH", "/requests", { recording });
+      notice(recording ? "Journal recording" : "Journal paused: it keeps what it has");
+      await pollJournal();
+    } catch (error) { event.target.checked = !recording; notice(error.message, true); }
   });
   $("journal-api").addEventListener("change", () => { restartJournal(); pollJournal().catch((e) => notice(e.message, true)); });
 

@@ -126,29 +126,52 @@ def test_journaled_bodies_are_cut_to_a_size(local: TestClient, config: dict[str,
     assert entry["response_body"] == page.content[:RESPONSE_BODY_LIMIT].decode("utf-8", errors="replace")
 
 
-def test_a_body_sent_in_chunks_is_journaled_to_the_limit() -> None:
-    from patientmsg.mockserver.journal import RESPONSE_BODY_LIMIT, Exchange, Journal
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_body_sent_in_chunks_is_journaled_to_the_limit(template: sqlite3.Connection, method: str) -> None:
+    """Through the edge: a read no rule touches (GET) and a request with a body (POST) are kept alike."""
+    from patientmsg.fixtures import Clock
+    from patientmsg.mockserver.journal import RESPONSE_BODY_LIMIT
+    from patientmsg.mockserver.sandbox_edge import SandboxEdge
+    from patientmsg.mockserver.state import Sandbox
+    from patientmsg.mockserver.worlds import Worlds
+    from sandbox_helpers import copy_store
 
-    exchange = Exchange("GET", "/v1/x", b"", [(b"host", b"127.0.0.1")])
+    worlds = Worlds(
+        Sandbox.load(copy_store(template), Clock(NOW), seed=SEED),
+        scenario="default",
+        start=NOW,
+        store_backed=False,
+        journal_size=2,
+        max_worlds=1,
+        idle_seconds=60,
+    )
     delivered: list[dict[str, Any]] = []
 
-    async def send(message: Any) -> None:
+    async def chunked(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for piece in (b"a" * 600, b"b" * 600, b"c" * 600):
+            await send({"type": "http.response.body", "body": piece, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def server_send(message: Any) -> None:
         delivered.append(message)
 
-    async def respond() -> None:
-        recording = exchange.recording(send)
-        await recording({"type": "http.response.start", "status": 200, "headers": []})
-        for piece in (b"a" * 600, b"b" * 600, b"c" * 600):
-            await recording({"type": "http.response.body", "body": piece, "more_body": True})
-        await recording({"type": "http.response.body", "body": b"", "more_body": False})
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"text=hi", "more_body": False}
 
-    asyncio.run(respond())
-    journal = Journal(2)
-    journal.record(exchange)
-    (entry,) = journal.select()
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": "/athena/v1/x",
+        "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1"), (b"content-length", b"7")],
+    }
+    asyncio.run(SandboxEdge(chunked, worlds=worlds, control=chunked)(scope, receive, server_send))
+    (entry,) = worlds.default.journal.select()
     assert len(delivered) == 5  # every message reaches the server, unchanged
-    assert entry["status"] == 200 and entry["truncated"] is True
+    assert entry["method"] == method and entry["status"] == 200 and entry["truncated"] is True
     assert entry["response_body"] == "a" * 600 + "b" * (RESPONSE_BODY_LIMIT - 600)
+    assert entry["request_body"] == ("text=hi" if method == "POST" else "")
 
 
 def test_a_journaled_request_is_freed_without_the_cycle_collector(template: sqlite3.Connection) -> None:
@@ -256,6 +279,29 @@ def test_journal_size_0_records_nothing(template: sqlite3.Connection) -> None:
         client.get("/v1/nothing")
         page = ok(client.get("/_sandbox/requests"))
     assert page["entries"] == [] and page["capacity"] == 0
+
+
+def test_a_paused_journal_keeps_its_entries_and_records_nothing_until_resumed(local: TestClient) -> None:
+    local.get("/v1/nothing-1")
+    paused = ok(local.patch("/_sandbox/requests", json={"recording": False}))
+    assert paused == {"world": "default", "capacity": 1000, "recording": False, "kept": 1}
+    local.get("/v1/nothing-2")
+    local.post("/_sandbox/reset")  # reset leaves the journal as it is, paused included
+    page = ok(local.get("/_sandbox/requests"))
+    assert page["recording"] is False and [e["path"] for e in page["entries"]] == ["/v1/nothing-1"]
+    assert ok(local.patch("/_sandbox/requests", json={"recording": True}))["recording"] is True
+    local.get("/v1/nothing-3")
+    entries = ok(local.get("/_sandbox/requests"))["entries"]
+    assert [(e["id"], e["path"]) for e in entries] == [(1, "/v1/nothing-1"), (2, "/v1/nothing-3")]
+
+
+def test_pausing_one_worlds_journal_leaves_the_others_recording(local: TestClient) -> None:
+    job = {"Patientmsg-Sandbox": "job-a"}
+    ok(local.patch("/_sandbox/requests", json={"recording": False}, headers=job))
+    local.get("/v1/nothing", headers=job)
+    local.get("/v1/nothing")
+    assert ok(local.get("/_sandbox/requests", headers=job))["entries"] == []
+    assert len(ok(local.get("/_sandbox/requests"))["entries"]) == 1
 
 
 # clock
@@ -407,6 +453,15 @@ def test_the_control_api_has_its_own_swagger_ui_and_spec(local: TestClient) -> N
         ("POST", "/_sandbox/reset", {"json": {"scenario": "../../etc/passwd"}}, 400),
         ("POST", "/_sandbox/reset", {"json": {"seed": "one"}}, 400),
         ("POST", "/_sandbox/reset", {"json": {"now": "2026-13-45T99:00:00Z"}}, 400),
+        ("PATCH", "/_sandbox/requests", {"json": {}}, 400),
+        ("PATCH", "/_sandbox/requests", {"json": {"recording": "no"}}, 400),
+        ("PATCH", "/_sandbox/requests", {"json": {"recording": False, "capacity": 5}}, 400),
+        (
+            "PATCH",
+            "/_sandbox/requests",
+            {"content": b"{", "headers": {"Content-Type": "application/json"}},
+            400,
+        ),
         ("GET", "/_sandbox/requests", {"params": {"status": "abc"}}, 400),
         ("GET", "/_sandbox/requests", {"params": {"since": "noon"}}, 400),
         ("GET", "/_sandbox/requests", {"params": {"limit": "0"}}, 400),
