@@ -43,36 +43,13 @@ class Exchange:
     The edge fills it with what it saw (the request body as the app reads it, cut to
     `REQUEST_BODY_LIMIT`); the gate adds the operation and any fault that fired."""
 
-    __slots__ = (
-        "api",
-        "drop",
-        "fault",
-        "headers",
-        "method",
-        "operation_id",
-        "path",
-        "prefer",
-        "query",
-        "quiet",
-        "request_body",
-        "truncated",
-    )
+    __slots__ = ("drop", "fault", "operation_id", "prefer", "quiet", "request_body", "truncated")
 
     def __init__(
         self,
-        method: str,
-        path: str,
-        query: bytes,
-        headers: list[tuple[bytes, bytes]],
-        api: str | None = None,
         prefer: bytes | None = None,
         quiet: bool = False,  # no fault rule and no Prefer: the fault gate has nothing to decide
     ) -> None:
-        self.method = method
-        self.path = path
-        self.query = query
-        self.headers = headers
-        self.api = api
         self.prefer = prefer
         self.quiet = quiet
         self.operation_id: str | None = None

@@ -113,7 +113,7 @@ class SandboxEdge:
             noted: list[str | None] = [None]
             scope[EXCHANGE] = noted  # in the request's scope (or the edge's copy), as Starlette adds keys
         else:
-            exchange = Exchange(method, path, query, headers, api, prefer, quiet)
+            exchange = Exchange(prefer, quiet)
             scope[EXCHANGE] = exchange
         if journal is None or _tooling(inner, api):
             await self._run(world, scope, receive, send if log is None else log.watching(seen, send))
