@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from patientmsg.fixtures import sandbox_config
+from servers import athena_reads
 from tools_cpu import _call, _variant
 
 __all__: list[str] = []
@@ -34,10 +35,7 @@ async def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 40
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     app, headers = await _variant(True, False)
-    ids = sandbox_config("default", seed=1)["apis"]["athena"]["ids"]
-    base = f"/v1/{ids['practiceid']}/patients/{ids['patientid']}/securemessage"
-    reads = {"inbox limit=50": f"{base}/inboxmessages?limit=50", "thread": f"{base}/{ids['messagethreadid']}"}
-    for read, path in reads.items():
+    for read, path in athena_reads(sandbox_config("default", seed=1)).items():
         times: dict[bool, list[float]] = {False: [], True: []}
         for _ in range(1500):  # warm, and the ring full: every journaled read evicts an entry
             await _call(app, "GET", path, headers)
@@ -53,7 +51,7 @@ async def main() -> None:
         paused = statistics.median(times[False])
         extra = statistics.median(on - off for off, on in zip(times[False], times[True], strict=True))
         print(
-            f"{read:<15} paused {paused:6.1f} µs/read  journal on +{extra:4.2f} µs ({extra / paused:5.1%})",
+            f"{read:<22} paused {paused:6.1f} µs/read  journal on +{extra:4.2f} µs ({extra / paused:5.1%})",
             flush=True,
         )
 

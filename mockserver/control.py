@@ -172,24 +172,12 @@ class _Operations:
             after=after,
             limit=limit,
         )
-        journal = world.journal
-        return {
-            "world": world.name,
-            "capacity": journal.capacity,
-            "recording": journal.recording,
-            "entries": entries,
-        }
+        return {**_journal_state(world), "entries": entries}
 
     async def setRecording(self, body: dict[str, Any]) -> dict[str, Any]:
         world = self.world()
-        journal = world.journal
-        journal.record_requests(body["recording"])
-        return {
-            "world": world.name,
-            "capacity": journal.capacity,
-            "recording": journal.recording,
-            "kept": len(journal),
-        }
+        world.journal.record_requests(body["recording"])
+        return {**_journal_state(world), "kept": len(world.journal)}
 
     async def clearRequests(self) -> dict[str, Any]:
         return {"cleared": self.world().journal.clear()}
@@ -265,6 +253,11 @@ class _Operations:
         if world.name == DEFAULT_WORLD:
             raise ControlError(400, "The default world cannot be dropped; POST /_sandbox/reset restores it.")
         return {"cleared": int(self.worlds.drop(world.name))}
+
+
+def _journal_state(world: World) -> dict[str, Any]:
+    """What GET and PATCH /requests both say of a world's journal."""
+    return {"world": world.name, "capacity": world.journal.capacity, "recording": world.journal.recording}
 
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:

@@ -13,7 +13,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from patientmsg.mockserver.access_log import AccessLog
 from patientmsg.mockserver.faults import ALWAYS_PREFERABLE, parse_prefer
@@ -294,7 +294,7 @@ class FaultGate:
             exchange[0] = operation_id
             await self.app(scope, receive, send)
             return
-        assert isinstance(exchange, Exchange)
+        exchange = cast(Exchange, exchange)
         exchange.operation_id = operation_id
         if exchange.quiet:  # journaled only: no rule in the world and no Prefer, nothing to decide
             await self.app(scope, receive, send)
